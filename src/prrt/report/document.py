@@ -121,6 +121,7 @@ class Report:
         self.tests: list[str] = list(tests)
         self.svg = svg
         self.blocks: list[Block] = []
+        self.glance: list[str] = []
         self._table_names: set[str] = set()
         self._figure_names: set[str] = set()
 
@@ -159,6 +160,11 @@ class Report:
                 svg_text(fig) if self.svg else None,
             )
         )
+        return self
+
+    def at_a_glance(self, text: str) -> Report:
+        """Add one headline result (with its CI) to the "Results at a glance" box."""
+        self.glance.append(text)
         return self
 
     def not_computed(self, what: str, why: str) -> Report:

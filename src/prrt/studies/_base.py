@@ -235,6 +235,11 @@ class StudyRun:
         if tests:
             self.report.add_tests(*tests)
 
+    def glance(self, text: str) -> None:
+        """Add a headline result (estimate with CI, as an abstract gives it) to the
+        report's "Results at a glance"."""
+        self.report.at_a_glance(text)
+
     def number(self, key: str, value: Any) -> None:
         """Record a headline number (returned in :class:`StudyOutput`)."""
         self.key_numbers[key] = value
