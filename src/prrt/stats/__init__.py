@@ -34,6 +34,7 @@ from prrt.stats.descriptive import (
 from prrt.stats.firth import firth_logistic
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
+from prrt.stats.landmark import LandmarkResult, accumulated_by, landmark
 from prrt.stats.loess import LoessResult, loess
 from prrt.stats.logistic import LogisticCurveResult, LogisticResult, logistic, logistic_curve
 from prrt.stats.logrank import LogrankResult, logrank
@@ -65,6 +66,7 @@ __all__ = [
     "GroupComparison",
     "KaplanMeierResult",
     "KruskalResult",
+    "LandmarkResult",
     "LoessResult",
     "LogisticCurveResult",
     "LogisticResult",
@@ -80,6 +82,7 @@ __all__ = [
     "StatResult",
     "TTestResult",
     "YoudenResult",
+    "accumulated_by",
     "bootstrap_ci",
     "bootstrap_km_median",
     "chi_square",
@@ -96,6 +99,7 @@ __all__ = [
     "kaplan_meier",
     "kaplan_meier_grouped",
     "kruskal_wallis",
+    "landmark",
     "loess",
     "logistic",
     "logistic_curve",
