@@ -37,6 +37,13 @@ STOP_REASONS = {
 
 NOT_RECORDED = "Reason not recorded"
 
+TERMS = {"ggt": "GGT increased"}
+"""CTCAE v5.0 terms missing from :data:`prrt.studies._display.LAB_TERMS` (Investigations)."""
+
+
+def _term(code: str) -> str:
+    return TERMS.get(code) or _display.term(code)
+
 
 def course_completion(data: pd.DataFrame) -> pd.DataFrame:
     """The one derivation of "completed four cycles" and of the reason for not completing.
@@ -193,7 +200,7 @@ def grouped_ae_table(
             w = worst.loc[t]
             terms.append((t, int((w >= 1).sum()), int((w >= 3).sum())))
         for t, k_any, k3 in sorted(terms, key=lambda r: -r[1]):
-            label = _display.term(t)
+            label = _term(t)
             rows.append(
                 {
                     "Adverse event": f"  {label}",

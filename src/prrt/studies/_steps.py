@@ -383,7 +383,7 @@ def km_compare(
     label = ENDPOINT_LABELS.get(endpoint, endpoint)
     rows = [
         {
-            factor: str(k),
+            f"{factor[:1].upper()}{factor[1:]}": str(k),
             "Patients, n": f.n,
             "Events, n": f.n_events,
             "Median, months (95 % CI)": _median_text(f),
@@ -475,7 +475,7 @@ def landmark_by(
     present = [v for v in levels.values() if (group == v).any()]
     names = " vs ".join(present)
     run.text(
-        f"Caveat: the groups above are defined by {defined_by}, which happens after the start of "
+        f"Caveat: the groups above are defined by {defined_by}, known only after the start of "
         "PRRT; a patient must remain alive and event-free long enough to join the favourable "
         "group, so comparing them from the first cycle favours it (immortal-time bias; Anderson, "
         f"Cain & Gelber, J Clin Oncol 1983). The landmark analysis at {_fmt(at_months, 1)} months "
@@ -498,8 +498,7 @@ def landmark_by(
         f"{factor} reached by then ({names}); patients event-free and followed beyond the "
         "landmark; Kaplan–Meier, log-rank p.",
         key=key,
-        xlabel=f"Time from the landmark (months; landmark {_fmt(at_months, 1)} months after the "
-        "first cycle)",
+        xlabel=f"Time from the {_fmt(at_months, 1)}-month landmark (months)",
         footnote=f"Landmark population: {lm.n} of {lm.n_total} patients (event or censoring at or "
         f"before month {_fmt(at_months, 1)}: {lm.n_event_before} and {lm.n_censored_before} "
         "left out); time from the landmark.",

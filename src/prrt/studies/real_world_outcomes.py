@@ -212,8 +212,8 @@ def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
         figures.flow_diagram(
             [
                 (
-                    f"Patients treated with PRRT-{settings.course_no}\n{n4} completed four "
-                    f"cycles, {len(data) - n4} did not",
+                    f"Patients treated with PRRT-{settings.course_no}\n"
+                    f"({n4} completed four cycles)",
                     len(data),
                 ),
                 ("Progression after PRRT-1", progressed),
@@ -238,6 +238,7 @@ def _characteristics(study: StudyRun, data: pd.DataFrame) -> None:
     if study.has_rows("prior_treatments"):
         extra.append(_rwo_parts.prior_treatments(data, study.read("prior_treatments")))
     d = pd.concat([data, *extra], axis=1)
+    d["who_grade"] = d["who_grade"].map(lambda g: f"Grade {int(g)}" if pd.notna(g) else None)
     variables = [
         v
         for v in (
@@ -538,7 +539,7 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
             study, data, "pfs", at_months=lm, status=status, factor="four cycles completed",
             levels={False: "Fewer than four cycles", True: "Four cycles or more"},
             key="pfs_by_four_cycles_landmark",
-            defined_by="the number of cycles received (cycle 4 is given about 6–8 months after cycle 1)",
+            defined_by="the number of cycles received (cycle 4 is given 6–8 months after cycle 1)",
         )  # fmt: skip
     with study.section("Progression-free survival by objective response"):
         ok = data["bor"].isin(_steps.RESPONSES)
@@ -571,7 +572,7 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
             study, data, "pfs", at_months=lm, status=status, factor="objective response",
             levels={False: "No objective response by then", True: "Objective response by then"},
             key="pfs_by_response_landmark",
-            defined_by="the best response, which is only known at the restaging scans after the start",
+            defined_by="the best response (seen at the restaging scans)",
         )  # fmt: skip
 
 
@@ -722,4 +723,5 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         _figures.swimmer(study, re1, "Patients retreated with PRRT-2")
 
     _glance(study)
+    study.number("glance", list(study.report.glance))
     return study.finish(out_dir)

@@ -550,4 +550,5 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             )  # fmt: skip
 
     _glance(study)
+    study.number("glance", list(study.report.glance))
     return study.finish(out_dir)
