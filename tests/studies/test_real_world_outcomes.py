@@ -30,7 +30,9 @@ S = real_world_outcomes.SETTINGS
 
 
 @pytest.fixture(scope="module")
-def rwo(full: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StudyOutput, Report]]:
+def rwo(
+    full: Built, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[StudyOutput, Report]]:
     """The template run once more on the full cohort, keeping its :class:`Report`."""
     kept: dict[str, Report] = {}
     original = StudyRun.finish
@@ -55,7 +57,7 @@ def _rows(report: Report, name: str) -> list[list[str]]:
 
 # -- defect 7: response rates over the evaluable patients, exact CI --------------------------
 def test_orr_dcr_use_evaluable_denominator_with_exact_ci(full: Built, rwo: Any) -> None:
-    out, report = rwo
+    out, _report = rwo
     bor = course1(full.store)["bor"]
     ev = bor.isin(["CR", "PR", "SD", "PD"])
     assert (~ev).sum() > 0, "the demo cohort has non-evaluable patients: the test needs them"
@@ -78,7 +80,9 @@ def test_response_table_categories_sum_to_the_denominator(full: Built, rwo: Any)
     n = sum(counts)
     assert f"of the {n} evaluable patients" in t.title
     n_total = len(course1(full.store))
-    assert f"{n} evaluable patients of {n_total}; {n_total - n} not evaluable (" in (t.footnote or "")
+    assert f"{n} evaluable patients of {n_total}; {n_total - n} not evaluable (" in (
+        t.footnote or ""
+    )
     # the reasons add up to the number not evaluable
     why = (t.footnote or "").split("not evaluable (")[1].split(")")[0]
     assert sum(int(part.split()[0]) for part in why.split(", ")) == n_total - n
@@ -180,7 +184,9 @@ def test_response_landmark_status_from_time_points(full: Built, rwo: Any) -> Non
     c = course1(full.store)
     r = full.store.read("analysis_response")
     r = r.loc[r["course_no"] == 1].merge(c[["patient_id", "course_start"]], on="patient_id")
-    r["m"] = (pd.to_datetime(r["assessment_date"]) - pd.to_datetime(r["course_start"])).dt.days / MONTH
+    r["m"] = (
+        pd.to_datetime(r["assessment_date"]) - pd.to_datetime(r["course_start"])
+    ).dt.days / MONTH
     first_pd = r.loc[r["overall_response"] == "PD"].groupby("patient_id")["m"].min()
     r = r.loc[r["m"] <= r["patient_id"].map(first_pd).fillna(np.inf)]
     hit = r.loc[(r["m"] <= L) & r["overall_response"].isin(["CR", "PR"]), "patient_id"].unique()
@@ -202,7 +208,9 @@ def test_ae_groups_have_their_own_denominators(full: Built, rwo: Any) -> None:
         & (labs["course_no"] == 1)
         & (labs["period"] == "on_treatment")
     ].dropna(subset=["grade_v5_0"])
-    haem = on.loc[on["test"].isin(["lymphocytes", "platelets", "haemoglobin", "leukocytes", "neutrophils"])]
+    haem = on.loc[
+        on["test"].isin(["lymphocytes", "platelets", "haemoglobin", "leukocytes", "neutrophils"])
+    ]
     n_haem = haem["patient_id"].nunique()
     ly = haem.loc[haem["test"] == "lymphocytes"].groupby("patient_id")["grade_v5_0"].max()
     kn = out.key_numbers
@@ -237,12 +245,14 @@ def test_mds_aml_counts(full: Built, rwo: Any) -> None:
     ev = full.store.read("disease_events").merge(c[["patient_id", "course_start"]], on="patient_id")
     ev = ev.loc[pd.to_datetime(ev["event_date"]) >= pd.to_datetime(ev["course_start"])]
     for code in ("mds", "aml"):
-        assert out.key_numbers[f"{code}_n"] == ev.loc[ev["event_type"] == code, "patient_id"].nunique()
+        assert (
+            out.key_numbers[f"{code}_n"] == ev.loc[ev["event_type"] == code, "patient_id"].nunique()
+        )
 
 
 @pytest.mark.parametrize("endpoint", ["pfs", "os"])
 def test_cox_tables_have_global_p_and_reference_rows(full: Built, rwo: Any, endpoint: str) -> None:
-    out, report = rwo
+    _out, report = rwo
     rows = _rows(report, f"cox_{endpoint}")
     labels = [r[0] for r in rows]
     for factor in ("Grade", "Chromogranin A", "Primary tumour site"):
@@ -252,10 +262,14 @@ def test_cox_tables_have_global_p_and_reference_rows(full: Built, rwo: Any, endp
     # the univariable global p of grade = the joint Wald (type 3) test of its levels
     c = course1(full.store)
     d = c.assign(t=c[f"{endpoint}_days"] / MONTH, e=c[f"{endpoint}_event"].astype(int))
-    fit = stats.cox(d, "t", "e", ["who_grade"], categorical=["who_grade"], reference={"who_grade": 1})
+    fit = stats.cox(
+        d, "t", "e", ["who_grade"], categorical=["who_grade"], reference={"who_grade": 1}
+    )
     k = labels.index("Grade")
     assert rows[k][2] == stats.format_p(float(fit.type3.loc["who_grade", "p"]))
-    assert rows[k + 2][1].startswith(f"{stats.round_half_up(fit.table.loc['who_grade=2', 'hr'], 2):.2f}")
+    assert rows[k + 2][1].startswith(
+        f"{stats.round_half_up(fit.table.loc['who_grade=2', 'hr'], 2):.2f}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -295,7 +309,9 @@ def test_table1_has_sites_and_prior_treatments(full: Built, rwo: Any) -> None:
     _, report = rwo
     rows = {r[0].strip(): r[1] for r in _rows(report, "table1")}
     c = course1(full.store)
-    p = full.store.read("prior_treatments").merge(c[["patient_id", "course_start"]], on="patient_id")
+    p = full.store.read("prior_treatments").merge(
+        c[["patient_id", "course_start"]], on="patient_id"
+    )
     p = p.loc[pd.to_datetime(p["start_date"]) <= pd.to_datetime(p["course_start"])]
     ev = p.loc[p["agent"] == "everolimus", "patient_id"].nunique()
     assert rows["Prior treatment: everolimus"].startswith(f"{ev} (")
@@ -306,7 +322,7 @@ def test_table1_has_sites_and_prior_treatments(full: Built, rwo: Any) -> None:
 
 # -- correspondence with the paper and results at a glance -----------------------------------
 def test_every_paper_item_is_in_the_report_or_said_why(rwo: Any) -> None:
-    out, report = rwo
+    _out, report = rwo
     present = {b.table.name for b in report.tables} | {f.name for f in report.figures}
     missing_why = {n.what for n in report.notices}
     allowed = {"prrt2_bor": "Response after PRRT-2 (RECIST 1.1)", "prrt3": "Third course (PRRT-3)"}
