@@ -466,9 +466,10 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             for v in ("sex", "age_at_start", "primary_site", "who_grade", "omis_pct", "bone_sites")
             if v in data and data[v].notna().any()
         ]
+        grades = data["who_grade"].map(lambda g: f"Grade {int(g)}" if pd.notna(g) else None)
         study.table(
             _display.table_one_readable(
-                data,
+                data.assign(who_grade=grades),
                 variables,
                 categorical=[v for v in ("sex", "primary_site", "who_grade") if v in variables],
                 labels=LABELS,
