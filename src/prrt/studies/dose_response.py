@@ -19,7 +19,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import dose_table
 from prrt.studies import _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
@@ -51,22 +51,10 @@ class Settings:
 
 SETTINGS = Settings()
 
-STRUCTURE_LABELS = {
-    "kidneys": "Kidneys",
-    "spleen": "Spleen",
-    "liver": "Liver",
-    "bone_marrow": "Bone marrow",
-    "lesion": "Lesions",
-}
+STRUCTURE_LABELS = vocabulary.LEVELS["structure"]
 
 
-LAB_LABELS = {
-    "platelets": "Platelets (10⁹/L)",
-    "haemoglobin": "Haemoglobin (g/L)",
-    "leukocytes": "Leukocytes (10⁹/L)",
-    "lymphocytes": "Lymphocytes (10⁹/L)",
-    "neutrophils": "Neutrophils (10⁹/L)",
-}
+LAB_LABELS = vocabulary.LEVELS["test"]
 """Blood counts with their canonical units (``schema.LAB_CANONICAL_UNITS``)."""
 
 ORGAN_DOSE_COLUMNS = ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy")

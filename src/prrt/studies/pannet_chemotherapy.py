@@ -17,7 +17,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
@@ -77,29 +77,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "age_gt65": "Age > 65 years",
-    "ecog_ge1": "ECOG ≥ 1",
-    "functional": "Functional tumour",
-    "ki67_gt10": "Ki-67 > 10 %",
-    "krenning_4": "Krenning uptake grade 4",
-    "hepatic_burden_gt50": "Hepatic tumour burden > 50 %",
-    "bone_metastases": "Bone metastases",
-    "chemo_lines_gt1": "> 1 chemotherapy line",
-    "cga_gt_uln": "CgA > ULN",
-    "cga_gt_10uln": "CgA > 10 × ULN",
-    "alp_gt_2uln": "ALP > 2 × ULN",
-    "alkylating": "Alkylating chemotherapy",
-    "marrow_toxicity": "Bone-marrow toxicity grade 3–4",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "who_grade": "WHO grade",
-    "ki67_pct": "Ki-67 (%)",
-    "chemo_lines": "Chemotherapy lines",
-    "n_prior_modalities": "Treatment modalities before PRRT",
-    "n_cycles": "Cycles",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import ae_table
 from prrt.studies import _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
@@ -81,29 +81,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "who_grade": "WHO grade",
-    "who_grade=2": "Grade 2 (vs 1)",
-    "who_grade=3": "Grade 3 (vs 1)",
-    "primary_site": "Primary site",
-    "functional": "Functional tumour",
-    "cga_ge_1000": "CgA ≥ 1000 µg/L",
-    "alp_ge_130": "ALP ≥ 130 U/L",
-    "sodium_bl": "Sodium (per mmol/L)",
-    "albumin_bl": "Albumin (per g/L)",
-    "nlr_bl": "NLR (per unit)",
-    "fdg_positive": "FDG-PET positive",
-    "prior_modalities_gt3": "> 3 treatment modalities before PRRT",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "ki67_pct": "Ki-67 (%)",
-    "ecog": "ECOG",
-    "liver_metastases": "Liver metastases",
-    "lymph_node_metastases": "Lymph-node metastases",
-    "bone_metastases": "Bone metastases",
-    "n_cycles": "Cycles received",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 def _with_fdg(study: StudyRun, data: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +188,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 "Reasons the course ended",
                 pd.DataFrame(
                     {
-                        "Reason": rsn.index.astype(str).str.replace("_", " "),
+                        "Reason": [vocabulary.level_label("stop_reason", r) for r in rsn.index],
                         "Patients, n (%)": [
                             f"{int(v)} ({_steps._fmt(100 * v / len(data))})" for v in rsn.to_numpy()
                         ],
