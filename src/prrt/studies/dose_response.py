@@ -21,7 +21,7 @@ from prrt import stats
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import dose_table
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
 BLOOD = ("platelets", "lymphocytes", "leukocytes", "neutrophils", "haemoglobin")
@@ -42,6 +42,8 @@ class Settings:
     tcp_controlled: str = "ΔV% ≤ 0 at 3 months"
     loess_degree: int = 1
     loess_span: float = 0.75
+    dose_method_preference: tuple[str, ...] = _doses.DEFAULT_PREFERENCE
+    """One absorbed-dose estimate per patient × cycle × structure, by this method preference."""
     statistics: str = (
         "paired t test; Spearman rank correlation with LOESS (degree 1, span 0.75) and "
         "pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Kaplan–Meier, "
@@ -188,8 +190,17 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         ]
         if doses.empty:
             raise NotComputable("no absorbed doses in the store")
+        preference = _doses.preference_of(settings)
+        doses = _doses.selected_doses(doses, preference)
         organ = doses.loc[doses["structure"] != "lesion"].rename(columns={"cycle_no": "cycle"})
-        study.table(dose_table(organ, labels=STRUCTURE_LABELS))
+        study.table(
+            dose_table(
+                organ,
+                labels=STRUCTURE_LABELS,
+                footnote="Total: per patient, the sum over the cycles of the selected per-cycle "
+                "doses. " + _doses.preference_note(preference, organ),
+            )
+        )
         study.figure(
             figures.dose_boxplot_figure(
                 organ.assign(structure=organ["structure"].map(STRUCTURE_LABELS)),
@@ -200,7 +211,8 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 ],
             ),
             "dose_boxplot",
-            "Absorbed dose per cycle and structure (box: median and IQR; whiskers 1.5 IQR).",
+            "Absorbed dose per cycle and structure (box: median and IQR; whiskers 1.5 IQR). "
+            + _doses.preference_note(preference),
         )
         for s in ("kidneys", "spleen", "bone_marrow", "liver"):
             col = f"{s}_gy"
