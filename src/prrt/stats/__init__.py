@@ -19,7 +19,13 @@ from prrt.stats.comparisons import (
     t_test,
     wilcoxon_rank_sum,
 )
-from prrt.stats.cox import CoxResult, MonotoneLikelihoodWarning, cox, design_matrix
+from prrt.stats.cox import (
+    AliasedTermWarning,
+    CoxResult,
+    MonotoneLikelihoodWarning,
+    cox,
+    design_matrix,
+)
 from prrt.stats.descriptive import (
     CategoricalSummary,
     ContinuousSummary,
@@ -54,6 +60,7 @@ from prrt.stats.tables2x2 import (
 
 __all__ = [
     "Z975",
+    "AliasedTermWarning",
     "BootstrapResult",
     "CategoricalSummary",
     "ChiSquareResult",
