@@ -37,6 +37,7 @@ tabs <- list(
   t45 = matrix(c(5, 3, 8, 2, 6,  4, 9, 1, 7, 3,  6, 2, 5, 8, 4,  2, 7, 3, 6, 9), nrow = 4, byrow = TRUE),
   t26 = matrix(c(14, 9, 20, 6, 11, 15,  21, 12, 9, 17, 8, 10), nrow = 2, byrow = TRUE),
   t33sparse = matrix(c(0, 3, 1,  4, 0, 2,  1, 5, 0), nrow = 3, byrow = TRUE),
+  t34n160 = matrix(c(12, 17, 11, 9,  15, 11, 14, 20,  10, 13, 16, 12), nrow = 3, byrow = TRUE),
   Job = matrix(c(1, 2, 1, 0, 3, 3, 6, 1, 10, 10, 14, 9, 6, 7, 12, 11), 4, 4)  # fisher.test help page
 )
 for (nm in names(tabs)) {
