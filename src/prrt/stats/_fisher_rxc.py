@@ -143,4 +143,5 @@ def _merge(parts: list[tuple[FloatArray, FloatArray]]) -> tuple[FloatArray, Floa
     mass = np.concatenate([m for _, m in parts])
     key = np.round(past * 1e9).astype(np.int64)
     uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    return past[first], np.bincount(inv.ravel(), weights=mass, minlength=uniq.size)
+    pooled = np.bincount(inv.ravel(), weights=mass, minlength=uniq.size).astype(np.float64)
+    return past[first], pooled
