@@ -19,6 +19,7 @@ from prrt.stats.comparisons import (
     t_test,
     wilcoxon_rank_sum,
 )
+from prrt.stats.competing import CumulativeIncidenceResult, cumulative_incidence, gray_test
 from prrt.stats.cox import (
     AliasedTermWarning,
     CoxResult,
@@ -67,6 +68,7 @@ __all__ = [
     "ContinuousSummary",
     "CorrelationResult",
     "CoxResult",
+    "CumulativeIncidenceResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
@@ -92,6 +94,7 @@ __all__ = [
     "chi_square",
     "compare_groups",
     "cox",
+    "cumulative_incidence",
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
@@ -100,6 +103,7 @@ __all__ = [
     "followup",
     "format_estimate",
     "format_p",
+    "gray_test",
     "kaplan_meier",
     "kaplan_meier_grouped",
     "kruskal_wallis",
