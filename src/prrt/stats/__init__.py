@@ -38,6 +38,7 @@ from prrt.stats.descriptive import (
     format_p,
     round_half_up,
 )
+from prrt.stats.finegray import FineGrayResult, cause_specific_cox, fine_gray
 from prrt.stats.firth import firth_logistic
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
@@ -69,6 +70,7 @@ __all__ = [
     "CorrelationResult",
     "CoxResult",
     "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
@@ -91,6 +93,7 @@ __all__ = [
     "YoudenResult",
     "bootstrap_ci",
     "bootstrap_km_median",
+    "cause_specific_cox",
     "chi_square",
     "compare_groups",
     "cox",
@@ -98,6 +101,7 @@ __all__ = [
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
+    "fine_gray",
     "firth_logistic",
     "fisher_exact",
     "followup",
