@@ -19,7 +19,14 @@ from prrt.stats.comparisons import (
     t_test,
     wilcoxon_rank_sum,
 )
-from prrt.stats.cox import CoxResult, MonotoneLikelihoodWarning, cox, design_matrix
+from prrt.stats.competing import CumulativeIncidenceResult, cumulative_incidence, gray_test
+from prrt.stats.cox import (
+    AliasedTermWarning,
+    CoxResult,
+    MonotoneLikelihoodWarning,
+    cox,
+    design_matrix,
+)
 from prrt.stats.descriptive import (
     CategoricalSummary,
     ContinuousSummary,
@@ -31,6 +38,7 @@ from prrt.stats.descriptive import (
     format_p,
     round_half_up,
 )
+from prrt.stats.finegray import FineGrayResult, cause_specific_cox, fine_gray
 from prrt.stats.firth import firth_logistic
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
@@ -54,12 +62,15 @@ from prrt.stats.tables2x2 import (
 
 __all__ = [
     "Z975",
+    "AliasedTermWarning",
     "BootstrapResult",
     "CategoricalSummary",
     "ChiSquareResult",
     "ContinuousSummary",
     "CorrelationResult",
     "CoxResult",
+    "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
@@ -82,17 +93,21 @@ __all__ = [
     "YoudenResult",
     "bootstrap_ci",
     "bootstrap_km_median",
+    "cause_specific_cox",
     "chi_square",
     "compare_groups",
     "cox",
+    "cumulative_incidence",
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
+    "fine_gray",
     "firth_logistic",
     "fisher_exact",
     "followup",
     "format_estimate",
     "format_p",
+    "gray_test",
     "kaplan_meier",
     "kaplan_meier_grouped",
     "kruskal_wallis",
