@@ -171,6 +171,18 @@ LAB_TESTS = (
     "crp",
     "haematocrit",
     "prothrombin",
+    "potassium",
+    "calcium",
+    "glucose",
+    "magnesium",
+    "phosphate",
+    "urate",
+    "lipase",
+    "amylase",
+    "cpk",
+    "ldh",
+    "inr",
+    "aptt",
 )
 LAB_CANONICAL_UNITS: dict[str, str] = {
     "platelets": "10^9/L",
@@ -190,6 +202,18 @@ LAB_CANONICAL_UNITS: dict[str, str] = {
     "crp": "mg/L",
     "haematocrit": "L/L",
     "prothrombin": "%",
+    "potassium": "mmol/L",
+    "calcium": "mmol/L",  # corrected serum calcium
+    "glucose": "mmol/L",
+    "magnesium": "mmol/L",
+    "phosphate": "mmol/L",
+    "urate": "umol/L",
+    "lipase": "U/L",
+    "amylase": "U/L",
+    "cpk": "U/L",
+    "ldh": "U/L",
+    "inr": "ratio",
+    "aptt": "s",
 }
 """Canonical unit of each laboratory test (``conventions.md``, Units)."""
 
