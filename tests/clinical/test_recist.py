@@ -14,12 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prrt.clinical.recist import (
-    best_overall_response,
     compute_overall_response,
     compute_target_response,
-    derive_best_response,
     derive_recist_timepoints,
 )
+from prrt.clinical.recist_bor import best_overall_response, derive_best_response
 
 
 @pytest.mark.parametrize(
