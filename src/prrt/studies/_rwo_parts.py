@@ -15,34 +15,14 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.report import ReportTable
+from prrt.report import ReportTable, vocabulary
 from prrt.studies import _display
 from prrt.studies._steps import _fmt
 
 FULL_COURSE_CYCLES = 4
 """Standard protocol: four cycles (Lazarenko Methods; ``completed_4_cycles`` of the store)."""
 
-STOP_REASONS = {
-    "progression": "Radiological or clinical progression during PRRT",
-    "toxicity": "Significant toxicity",
-    "clinical_deterioration": "Clinical deterioration",
-    "death": "Death",
-    "patient_choice": "Patient decision or loss to follow-up",
-    "dose_limit": "Organ absorbed-dose limit reached",
-    "other": "Other reason",
-    "ongoing": "Course ongoing at data cut-off",
-    "completed": "Recorded as completed",
-}
-"""Reasons a course ended (``courses.stop_reason`` codes) in the words of Lazarenko's Results."""
-
-NOT_RECORDED = "Reason not recorded"
-
-TERMS = {"ggt": "GGT increased"}
-"""CTCAE v5.0 terms missing from :data:`prrt.studies._display.LAB_TERMS` (Investigations)."""
-
-
-def _term(code: str) -> str:
-    return TERMS.get(code) or _display.term(code)
+NOT_RECORDED = vocabulary.level_label("stop_reason", "not recorded")
 
 
 def course_completion(data: pd.DataFrame) -> pd.DataFrame:
@@ -58,13 +38,15 @@ def course_completion(data: pd.DataFrame) -> pd.DataFrame:
     >>> d = pd.DataFrame({"n_cycles": [4, 5, 2, 1], "completed_4_cycles": [True, True, False, False],
     ...                   "stop_reason": ["completed", "dose_limit", "death", None]})
     >>> course_completion(d)[["completed", "cycles_group", "reason"]].values.tolist()
-    [[True, '4', None], [True, '5 or more', None], [False, '2', 'Death'], [False, '1', 'Reason not recorded']]
+    [[True, '4', None], [True, '5 or more', None], [False, '2', 'Death'], [False, '1', 'Not recorded']]
     """
     completed = data["completed_4_cycles"].astype("boolean").fillna(False).astype(bool)
     n = data["n_cycles"].astype(int)
     group = n.astype(str).where(n <= FULL_COURSE_CYCLES, f"{FULL_COURSE_CYCLES + 1} or more")
     reason = (
-        data["stop_reason"].map(lambda c: STOP_REASONS.get(c, c) if isinstance(c, str) else None)
+        data["stop_reason"].map(
+            lambda c: vocabulary.level_label("stop_reason", c) if isinstance(c, str) else None
+        )
         if "stop_reason" in data.columns
         else pd.Series(None, index=data.index, dtype=object)
     )
@@ -78,30 +60,32 @@ def n_pct(k: int, n: int) -> str:
 
 
 # -- Table 1: metastatic sites and prior treatments -------------------------------------------
-SITE_LABELS = {
-    "liver": "Liver",
-    "lymph_node": "Lymph node",
-    "bone": "Bone",
-    "peritoneum": "Peritoneum",
-    "lung": "Lung or pleura",
-    "pancreas": "Pancreas",
-    "small_intestine": "Small intestine",
-    "other": "Other site",
-}
-"""``lesions.site`` codes as Lazarenko Table 1 names the sites of metastasis."""
+SITE_CODES = (
+    "liver",
+    "lymph_node",
+    "bone",
+    "peritoneum",
+    "lung",
+    "pancreas",
+    "small_intestine",
+    "other",
+)
+"""``lesions.site`` codes, in the order of Lazarenko Table 1 (labels: ``mets_<code>`` in the
+vocabulary)."""
 
 PRIOR_ROWS = {
-    "ssa": ("modality", "ssa", "Somatostatin analogues"),
-    "surgery": ("modality", "surgery", "Surgery"),
-    "chemotherapy": ("modality", "chemotherapy", "Chemotherapy"),
-    "radiotherapy": ("modality", "radiotherapy", "Radiotherapy"),
-    "embolisation": ("modality", "embolisation", "Embolisation"),
-    "everolimus": ("agent", "everolimus", "Everolimus"),
-    "sunitinib": ("agent", "sunitinib", "Sunitinib"),
-    "rfa": ("modality", "rfa", "Radiofrequency ablation"),
-    "interferon": ("modality", "interferon", "Interferon alpha"),
+    "ssa": ("modality", "ssa"),
+    "surgery": ("modality", "surgery"),
+    "chemotherapy": ("modality", "chemotherapy"),
+    "radiotherapy": ("modality", "radiotherapy"),
+    "embolisation": ("modality", "embolisation"),
+    "everolimus": ("agent", "everolimus"),
+    "sunitinib": ("agent", "sunitinib"),
+    "rfa": ("modality", "rfa"),
+    "interferon": ("modality", "interferon"),
 }
-"""Prior-treatment rows of Lazarenko Table 1 (modality, or agent for targeted drugs)."""
+"""Prior-treatment rows of Lazarenko Table 1: column and value (modality, or agent for targeted
+drugs); labels ``prior_tx_<row>`` in the vocabulary."""
 
 
 def metastatic_sites(data: pd.DataFrame, lesions: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +104,7 @@ def metastatic_sites(data: pd.DataFrame, lesions: pd.DataFrame) -> pd.DataFrame:
         "bone": "bone_metastases",
         "peritoneum": "peritoneal_metastases",
     }
-    for code in SITE_LABELS:
+    for code in SITE_CODES:
         col = flags.get(code)
         if col is not None and col in data.columns:
             v = data[col].astype("boolean")
@@ -142,7 +126,7 @@ def prior_treatments(data: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
     start = pd.to_datetime(p["start_date"])
     p = p.loc[start.isna() | (start <= pd.to_datetime(p["course_start"]))]
     out = pd.DataFrame(index=data.index)
-    for key, (col, value, _label) in PRIOR_ROWS.items():
+    for key, (col, value) in PRIOR_ROWS.items():
         hit = p.loc[p[col].astype(str).str.lower() == value, "patient_id"].unique()
         out[f"prior_tx_{key}"] = data["patient_id"].isin(hit).astype(float)
     if "n_prior_modalities" in data.columns:
@@ -200,7 +184,7 @@ def grouped_ae_table(
             w = worst.loc[t]
             terms.append((t, int((w >= 1).sum()), int((w >= 3).sum())))
         for t, k_any, k3 in sorted(terms, key=lambda r: -r[1]):
-            label = _term(t)
+            label = _display.term(t)
             rows.append(
                 {
                     "Adverse event": f"  {label}",
@@ -340,8 +324,8 @@ def cox_paper_table(
         )
         for _, r in u.iterrows():
             term = str(r["term"])
-            level: Any = term.split("=", 1)[1] if "=" in term else 1
-            text = next((v for k, v in levels.items() if str(k) == str(level)), str(level))
+            level = term.split("=", 1)[1] if "=" in term else "True"  # 0/1 flag: level True
+            text = next((v for k, v in levels.items() if str(k) == level), level)
             if text == levels.get(ref):
                 continue
             m = mtab.loc[term] if term in mtab.index else None

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import regression_table
 from prrt.studies._base import NotComputable, StudyRun
 
@@ -44,6 +44,11 @@ def _p_phrase(p: float) -> str:
     return text if text.startswith(("<", ">")) else f"= {text}"
 
 
+def _label(labels: Mapping[str, str], key: str) -> str:
+    """A study's own label of ``key`` where it sets one, else the vocabulary's (never the code)."""
+    return labels[key] if key in labels else vocabulary.label(key)
+
+
 def _median_text(fit: Any) -> str:
     if not fit.median_estimable or not np.isfinite(fit.median):
         med = "NE"
@@ -55,8 +60,9 @@ def _median_text(fit: Any) -> str:
     return f"{med} ({lo_s}–{hi_s})"
 
 
-RESPONSES = ("CR", "PR", "SD", "PD")
-"""Evaluable RECIST 1.1 / MDA best overall responses (NE = not evaluable)."""
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+"""Evaluable RECIST 1.1 / MDA best overall responses, best first (NE = not evaluable;
+NON-CR/NON-PD: non-target disease only, RECIST 1.1 Table 2)."""
 
 
 def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame:
@@ -76,12 +82,15 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
 
 
 RESPONSE_LABELS = {
-    "CR": "Complete response (CR)",
-    "PR": "Partial response (PR)",
-    "SD": "Stable disease (SD)",
-    "PD": "Progressive disease (PD)",
+    **{k: f"{v} ({k})" for k, v in vocabulary.LEVELS["bor"].items() if k != "NE"},
+    "NON-CR/NON-PD": "Non-CR/non-PD (non-target disease only)",
 }
-"""Display labels of the best-response categories (RECIST 1.1 §4.3; modified MD Anderson)."""
+"""Display labels of the best-response categories, from the vocabulary (RECIST 1.1 §4.3 and
+Table 2; modified MD Anderson)."""
+
+DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
+"""Best responses counted as disease control (RECIST 1.1: neither response nor progression
+counts as control, including non-CR/non-PD for non-target disease only)."""
 
 CI_METHODS = {"clopper-pearson": "exact (Clopper–Pearson)", "wilson": "Wilson score"}
 """Settings values of ``response_ci`` and how the methods text names them."""
@@ -94,13 +103,13 @@ class ResponseRates:
     Attributes
     ----------
     counts : pandas.Series
-        Patients per category, index ``CR, PR, SD, PD``; the sum is ``n_evaluable``.
+        Patients per category, index :data:`RESPONSES`; the sum is ``n_evaluable``.
     n_total, n_evaluable : int
         Patients in the population and patients with an evaluable best response.
     not_evaluable : pandas.Series
         Patients without an evaluable response, by reason (the sum is ``n_total − n_evaluable``).
     orr, dcr : ProportionResult
-        CR + PR and CR + PR + SD over ``n_evaluable`` with their 95 % CI.
+        CR + PR and CR + PR + SD (+ non-CR/non-PD) over ``n_evaluable`` with their 95 % CI.
     """
 
     counts: pd.Series
@@ -162,8 +171,9 @@ def response_rates(
 ) -> ResponseRates:
     """Best-response distribution, ORR and DCR over the **evaluable** patients (RECIST 1.1 §4.4).
 
-    The denominator is the patients with a best response of CR, PR, SD or PD; the others are
-    counted by reason (:func:`not_evaluable_reasons`). ORR = CR + PR, DCR = CR + PR + SD, each
+    The denominator is the patients with a best response of CR, PR, SD, non-CR/non-PD or PD; the
+    others are counted by reason (:func:`not_evaluable_reasons`). ORR = CR + PR, DCR = CR + PR +
+    SD + non-CR/non-PD, each
     with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci` (``method``: exact
     Clopper–Pearson by default, ``"wilson"`` as an option).
 
@@ -185,7 +195,7 @@ def response_rates(
         not_evaluable=reasons,
         orr=stats.proportion_ci(int(counts["CR"] + counts["PR"]), n, method=method),  # type: ignore[arg-type]
         dcr=stats.proportion_ci(
-            int(counts["CR"] + counts["PR"] + counts["SD"]),
+            int(counts[list(DISEASE_CONTROL)].sum()),
             n,
             method=method,  # type: ignore[arg-type]
         ),
@@ -211,7 +221,8 @@ def response_table(
 ) -> ResponseRates:
     """Table of best overall response over the evaluable patients, ORR and DCR with 95 % CI.
 
-    Rows CR, PR, SD, PD (n, % of evaluable), then ORR and DCR with the CI; the caption gives the
+    Rows CR, PR, SD, PD (and non-CR/non-PD when present; n, % of evaluable), then ORR and DCR with
+    the CI; the caption gives the
     denominator and the footnote says how many patients were not evaluable and why.
     """
     r = response_rates(data, column, method=method, assessed=assessed)
@@ -224,10 +235,12 @@ def response_table(
             "% of evaluable (95 % CI)": _fmt(float(pct[k])),
         }
         for k in RESPONSES
+        if k != "NON-CR/NON-PD" or r.counts[k] > 0
     ]
+    non_cr = " + non-CR/non-PD" if r.counts["NON-CR/NON-PD"] > 0 else ""
     for label, p in (
         ("Objective response (CR + PR)", r.orr),
-        ("Disease control (CR + PR + SD)", r.dcr),
+        (f"Disease control (CR + PR + SD{non_cr})", r.dcr),
     ):
         rows.append(
             {
@@ -336,11 +349,11 @@ def survival_by(
     ]
     run.table(
         ReportTable(
-            f"{label} by {group_label.lower()}",
+            f"{label} by {vocabulary.in_sentence(group_label)}",
             pd.DataFrame(rows),
             f"{key}_table",
             footnote=f"Log-rank test: χ² = {_fmt(lr.statistic, 2)}, df = {lr.df}, "
-            f"p = {stats.format_p(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
+            f"p {_p_phrase(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
         )
     )
     run.number(f"{key}_logrank_p", lr.p_value)
@@ -350,7 +363,13 @@ def survival_by(
         time_unit="months",
         logrank_p=lr.p_value,
     )
-    run.figure(fig, f"km_{key}", f"{label} by {group_label.lower()} (Kaplan–Meier; log-rank p).")
+    levels_text = ", ".join(str(g) for g in fits)
+    run.figure(
+        fig,
+        f"km_{key}",
+        f"{label} by {vocabulary.in_sentence(group_label)} ({levels_text}; Kaplan–Meier, "
+        f"log-rank p {_p_phrase(lr.p_value)}).",
+    )
 
 
 def km_compare(
@@ -520,15 +539,16 @@ def follow_up(run: StudyRun, data: pd.DataFrame) -> None:
     run.number("followup_median_months", fu.estimate)
 
 
-def _level_labels(terms: Any, labels: Mapping[str, str]) -> dict[str, str]:
-    """Display labels of dummy terms ``variable=level`` (``Primary site: Small intestine``)."""
-    out = {}
-    for t in map(str, terms):
-        if "=" in t:
-            var, level = t.split("=", 1)
-            text = level.replace("_", " ")
-            out[t] = f"{labels.get(var, var)}: {text[:1].upper()}{text[1:]}"
-    return out
+def _level_labels(
+    terms: Any, labels: Mapping[str, str], reference: Mapping[str, Any]
+) -> dict[str, str]:
+    """Display labels of dummy terms ``variable=level``: the level against its reference
+    (``Grade 2 (vs grade 1)``), from :func:`prrt.report.vocabulary.term_label`."""
+    return {
+        t: labels[t] if t in labels else vocabulary.term_label(t, reference)
+        for t in map(str, terms)
+        if "=" in t
+    }
 
 
 def _reference_text(reference: Mapping[str, Any], labels: Mapping[str, str]) -> str:
@@ -536,7 +556,8 @@ def _reference_text(reference: Mapping[str, Any], labels: Mapping[str, str]) -> 
     if not reference:
         return ""
     parts = [
-        f"{labels.get(c, c)} = {str(level).replace('_', ' ')}" for c, level in reference.items()
+        f"{_label(labels, c)}: {vocabulary.in_sentence(vocabulary.level_label(c, level))}"
+        for c, level in reference.items()
     ]
     return " Reference levels: " + "; ".join(parts) + "."
 
@@ -560,7 +581,7 @@ def cox_screen(
     usable = [c for c in present if d[c].dropna().nunique() > 1]
     for c in candidates:
         if c not in usable:
-            run.skip_factor(f"Cox screen ({endpoint.upper()}): {labels.get(c, c)}", c in present)
+            run.skip_factor(f"Cox screen ({endpoint.upper()}): {_label(labels, c)}", c in present)
     if not usable:
         raise NotComputable("no candidate prognostic factor has data")
     cat = [c for c in categorical if c in usable]
@@ -592,7 +613,11 @@ def cox_screen(
             "events); its hazard ratio is not estimable and is shown as such."
         )
     run.uses(fit, fit.multivariable, tests=["Cox proportional-hazards regression"])
-    labels = {**_level_labels(fit.univariable["term"], labels), **labels}
+    terms = [str(t) for t in fit.univariable["term"]]
+    labels = {
+        **{t: _label(labels, t) for t in terms if "=" not in t},
+        **_level_labels(terms, labels, reference),
+    }
     label = ENDPOINT_LABELS.get(endpoint, endpoint)
     multi = estimable(fit.multivariable.table) if fit.multivariable is not None else None
     run.table(
@@ -620,7 +645,10 @@ def cox_screen(
             run.number(
                 f"{key}_ci[{term}]", (float(tab.loc[term, "lower"]), float(tab.loc[term, "upper"]))
             )
-        fig = figures.forest_figure(tab.rename(index=lambda t: labels.get(t, t)), effect="HR")
+        fig = figures.forest_figure(
+            tab.rename(index=lambda t: labels.get(t) or vocabulary.term_label(str(t), reference)),
+            effect="HR",
+        )
         run.figure(
             fig, f"forest_{key}", f"Multivariable Cox model for {label.lower()} (HR, 95 % CI)."
         )
@@ -647,12 +675,12 @@ def binary_univariate(
     d = data.dropna(subset=[outcome]).copy()
     y = d[outcome].astype(float).astype(int)
     if y.sum() == 0 or y.sum() == len(y):
-        raise NotComputable(f"{labels.get(outcome, outcome)}: no variation in the outcome")
+        raise NotComputable(f"{_label(labels, outcome)}: no variation in the outcome")
     rows: list[dict[str, Any]] = []
     for f in binary:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
-                f"Univariate analysis: {labels.get(f, f)}",
+                f"Univariate analysis: {_label(labels, f)}",
                 f in d.columns and bool(d[f].notna().any()),
             )
             continue
@@ -683,7 +711,7 @@ def binary_univariate(
             est, (lo, hi) = orr.estimate, orr.ci
         rows.append(
             {
-                "Factor": labels.get(f, f),
+                "Factor": _label(labels, f),
                 "Events / n (no)": f"{c}/{c + e} ({_fmt(100 * c / max(c + e, 1))} %)",
                 "Events / n (yes)": f"{a}/{a + b} ({_fmt(100 * a / max(a + b, 1))} %)",
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
@@ -697,7 +725,7 @@ def binary_univariate(
     for f in continuous:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
-                f"Univariate analysis: {labels.get(f, f)}",
+                f"Univariate analysis: {_label(labels, f)}",
                 f in d.columns and bool(d[f].notna().any()),
             )
             continue
@@ -713,7 +741,7 @@ def binary_univariate(
         auc = stats.roc_auc(yy, sub[f].astype(float))
         rows.append(
             {
-                "Factor": f"{labels.get(f, f)} (per unit)",
+                "Factor": f"{_label(labels, f)} (per unit)",
                 "Events / n (no)": "",
                 "Events / n (yes)": "",
                 "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
@@ -738,7 +766,7 @@ def binary_univariate(
     frame = pd.DataFrame(rows)
     run.table(
         ReportTable(
-            f"Univariate analysis of {labels.get(outcome, outcome)}",
+            f"Univariate analysis of {vocabulary.in_sentence(_label(labels, outcome))}",
             frame,
             f"univariate_{key}",
             footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "

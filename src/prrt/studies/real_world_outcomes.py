@@ -22,7 +22,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _figures, _rwo_parts, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
@@ -86,52 +86,31 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "who_grade": "WHO grade",
-    "primary_site": "Primary tumour site",
-    "functional": "Functional tumour",
-    "cga_ge_1000": "Chromogranin A ≥ 1000 µg/L",
-    "alp_ge_130": "Alkaline phosphatase ≥ 130 U/L",
-    "sodium_bl": "Sodium (mmol/L)",
-    "albumin_bl": "Albumin (g/L)",
-    "nlr_bl": "Neutrophil-to-lymphocyte ratio",
-    "fdg_positive": "[18F]FDG-PET positive",
-    "prior_modalities_gt3": "More than 3 treatment modalities before PRRT",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "ki67_pct": "Ki-67 (%)",
-    "ecog": "ECOG performance status",
-    "modalities_class": "Number of treatment modalities before PRRT",
-    **{f"mets_{k}": f"Metastases: {v.lower()}" for k, v in _rwo_parts.SITE_LABELS.items()},
-    **{
-        f"prior_tx_{k}": f"Prior treatment: {v[2].lower()}"
-        for k, v in _rwo_parts.PRIOR_ROWS.items()
-    },
-}
-"""Display labels of this template (to move to the report's label vocabulary)."""
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
-SITE_NAMES: dict[object, str] = {
-    "small_intestine": "Small intestine",
-    "pancreas": "Pancreas",
-    "colorectal": "Colon or rectum",
-    "stomach": "Stomach",
-    "lung": "Lung",
-    "unknown_primary": "Unknown primary",
-    "other": "Other",
+COX_FACTORS: dict[str, tuple[str, bool]] = {
+    "who_grade": ("who_grade", True),
+    "primary_site": ("primary_site", True),
+    "functional": ("functional", True),
+    "cga_ge_1000": ("cga_bl", True),
+    "alp_ge_130": ("alp_bl", True),
+    "sodium_bl": ("sodium_bl", False),
+    "albumin_bl": ("albumin_bl", False),
+    "nlr_bl": ("nlr_bl", False),
+    "fdg_positive": ("fdg_status", True),
+    "prior_modalities_gt3": ("n_prior_modalities", True),
 }
-COX_FACTORS: dict[str, tuple[str, dict[object, str] | None]] = {
-    "who_grade": ("Grade", {1: "Grade 1", 2: "Grade 2", 3: "Grade 3"}),
-    "primary_site": ("Primary tumour site", dict(SITE_NAMES)),
-    "functional": ("Functional activity", {0: "Non-functional", 1: "Functional"}),
-    "cga_ge_1000": ("Chromogranin A", {0: "< 1000 µg/L", 1: "≥ 1000 µg/L"}),
-    "alp_ge_130": ("Alkaline phosphatase", {0: "< 130 U/L", 1: "≥ 130 U/L"}),
-    "sodium_bl": ("Sodium, per mmol/L", None),
-    "albumin_bl": ("Albumin, per g/L", None),
-    "nlr_bl": ("Neutrophil-to-lymphocyte ratio, per unit", None),
-    "fdg_positive": ("[18F]FDG-PET status", {0: "Negative", 1: "Positive"}),
-    "prior_modalities_gt3": ("Treatment modalities before PRRT", {0: "≤ 3", 1: "> 3"}),
-}
-"""Factor and level labels of the Cox tables, as Lazarenko Tables 4–5 print them."""
+"""Layout of Lazarenko Tables 4–5: covariate → (vocabulary key of the factor's heading, whether
+it is shown as levels from :data:`prrt.report.vocabulary.LEVELS` with a reference row)."""
+
+
+def _cox_layout() -> dict[str, tuple[str, dict[object, str] | None]]:
+    return {
+        cov: (vocabulary.label(head), dict(vocabulary.LEVELS[cov]) if levels else None)
+        for cov, (head, levels) in COX_FACTORS.items()
+    }
+
 
 CORRESPONDENCE: tuple[PaperItem, ...] = (
     PaperItem("Figure 1", "Patient selection and flow", ("patient_flow",)),
@@ -249,7 +228,7 @@ def _characteristics(study: StudyRun, data: pd.DataFrame) -> None:
             "primary_site",
             "functional",
             "ecog",
-            *[f"mets_{k}" for k in _rwo_parts.SITE_LABELS],
+            *[f"mets_{k}" for k in _rwo_parts.SITE_CODES],
             *[f"prior_tx_{k}" for k in _rwo_parts.PRIOR_ROWS],
             "modalities_class",
             "cga_ge_1000",
@@ -443,7 +422,7 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
     study.table(
         _rwo_parts.cox_paper_table(
             fit,
-            COX_FACTORS,
+            _cox_layout(),
             reference,
             title=f"Prognostic factors for {label.lower()}: univariable and multivariable Cox models",
             name=key,
@@ -477,15 +456,17 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
 
 
 def _term_labels(terms: pd.Index) -> dict[str, str]:
+    layout = _cox_layout()
     out = {}
     for t in map(str, terms):
         cov, _, level = t.partition("=")
-        label, levels = COX_FACTORS.get(cov, (LABELS.get(cov, cov), None))
+        head, levels = layout.get(cov, (vocabulary.label(cov), None))
         if levels is None:
-            out[t] = label
+            out[t] = head
         else:
-            lv = next((v for k, v in levels.items() if str(k) == (level or "1")), level)
-            out[t] = f"{label}: {lv}"
+            target = level or "True"  # a 0/1 flag's term is the flag itself (level True)
+            lv = next((v for k, v in levels.items() if str(k) == target), level)
+            out[t] = f"{head}: {lv}"
     return out
 
 

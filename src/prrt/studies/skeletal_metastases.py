@@ -20,7 +20,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import regression_table
 from prrt.studies import _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
@@ -56,18 +56,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "cum_activity_ge_29_6": "Cumulative activity ≥ 29.6 GBq",
-    "alp_gt_uln": "Baseline alkaline phosphatase above the upper limit of normal",
-    "male": "Male sex",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "primary_site": "Primary tumour site",
-    "who_grade": "WHO grade",
-    "omis_pct": "Osteo-medullary invasion score, OMIS (% of active marrow)",
-    "bone_sites": "Skeletal metastatic sites, n",
-}
-"""Display labels of this template (to move to the report's label vocabulary)."""
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 BONE_PAIN = {
     "complete": "Complete resolution",
@@ -174,7 +164,7 @@ def _cox(
             cov.append(c)
         else:
             study.skip_factor(
-                f"Cox model ({endpoint.upper()}): {LABELS.get(c, c)}",
+                f"Cox model ({endpoint.upper()}): {vocabulary.label(c)}",
                 c in d.columns and bool(d[c].notna().any()),
             )
     if not cov:
@@ -209,7 +199,7 @@ def _cox(
             "events) or the fit did not converge cleanly; they are shown as such."
         )
     study.figure(
-        figures.forest_figure(tab.rename(index=lambda t: LABELS.get(t, t)), effect="HR"),
+        figures.forest_figure(tab.rename(index=vocabulary.term_label), effect="HR"),
         f"forest_{key}",
         f"{title} (hazard ratios with 95 % CI; n = {fit.n}, events = {fit.n_events}).",
     )
@@ -217,6 +207,9 @@ def _cox(
 
 def _response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     rows, notes = [], []
+    show_non_cr = any(
+        c in data.columns and data[c].eq("NON-CR/NON-PD").any() for c in ("mda_bor", "bor")
+    )
     for col, label in (
         ("mda_bor", "Modified MD Anderson (bone)"),
         ("bor", "RECIST 1.1 (overall)"),
@@ -228,7 +221,11 @@ def _response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
             {
                 "Criteria": label,
                 "Evaluable, n": str(r.n_evaluable),
-                **{k: str(int(r.counts[k])) for k in _steps.RESPONSES},
+                **{
+                    _display.response_label(k): str(int(r.counts[k]))
+                    for k in _steps.RESPONSES
+                    if k != "NON-CR/NON-PD" or show_non_cr
+                },
                 "Objective response, % (95 % CI)": _steps.rate_text(r.orr),
                 "Disease control, % (95 % CI)": _steps.rate_text(r.dcr),
             }
@@ -253,7 +250,8 @@ def _response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
             footnote="Counts and rates over the evaluable patients (best response CR, PR, SD or PD); "
             + "; ".join(notes)
             + f". CR, complete response; PR, partial response; SD, stable disease; PD, progressive "
-            f"disease. Objective response = CR + PR; disease control = CR + PR + SD; 95 % CI "
+            f"disease. Objective response = CR + PR; disease control = CR + PR + SD (+ non-CR/"
+            f"non-PD); 95 % CI "
             f"{_steps.CI_METHODS.get(settings.response_ci, settings.response_ci)}.",
         )
     )
@@ -433,7 +431,7 @@ def _glance(study: StudyRun) -> None:
             if hr is None or ci is None:
                 continue
             study.glance(
-                f"{LABELS[term]}, multivariable Cox for {_steps.ENDPOINT_LABELS[ep].lower()}: HR "
+                f"{vocabulary.label(term)}, multivariable Cox for {_steps.ENDPOINT_LABELS[ep].lower()}: HR "
                 f"{f(hr, 2)} (95 % CI {f(ci[0], 2)}–{f(ci[1], 2)}; p {_steps._p_phrase(kn[f'cox_{ep}_p[{term}]'])})."
             )
         lm = kn.get(f"cox_{ep}_landmark_hr[cum_activity_ge_29_6]")
