@@ -60,7 +60,7 @@ def _rows(report: Report, name: str) -> list[list[str]]:
 def test_response_evaluable_equals_sum_of_categories(full: Built, skel: Any, col: str) -> None:
     out, report = skel
     b = _bone(full)
-    ev = b[col].isin(["CR", "PR", "SD", "PD"])
+    ev = b[col].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"])
     n, x = int(ev.sum()), int(b[col].isin(["CR", "PR"]).sum())
     assert out.key_numbers[f"n_evaluable[{col}]"] == n
     assert out.key_numbers[f"orr_pct[{col}]"] == pytest.approx(100 * x / n, rel=1e-12)
@@ -68,8 +68,12 @@ def test_response_evaluable_equals_sum_of_categories(full: Built, skel: Any, col
     assert out.key_numbers[f"orr_ci[{col}]"] == pytest.approx(
         (100 * ci.low, 100 * ci.high), rel=1e-9
     )
-    for row in _rows(report, "response"):
-        assert int(row[1]) == sum(int(v) for v in row[2:6])
+    table = next(b.table for b in report.tables if b.table.name == "response")
+    header = table.header()
+    cats = [i for i, h in enumerate(header) if h in ("CR", "PR", "SD", "Non-CR/non-PD", "PD")]
+    assert len(cats) >= 4
+    for row in table.rows():
+        assert int(row[1]) == sum(int(row[i]) for i in cats)
 
 
 def test_recist_evaluable_excludes_not_evaluable(full: Built, skel: Any) -> None:
@@ -78,7 +82,7 @@ def test_recist_evaluable_excludes_not_evaluable(full: Built, skel: Any) -> None
     b = _bone(full)
     assert (b["bor"] == "NE").sum() > 0
     assert out.key_numbers["n_evaluable[bor]"] == len(b) - int(
-        (~b["bor"].isin(["CR", "PR", "SD", "PD"])).sum()
+        (~b["bor"].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"])).sum()
     )
     assert out.key_numbers["n_evaluable[bor]"] < len(b)
 
@@ -93,7 +97,7 @@ def test_orr_by_bone_burden_matches_fisher(full: Built, skel: Any) -> None:
     first = bi.loc[bi["exam_date"] == bi.groupby("patient_id")["exam_date"].transform("min")]
     sites = b["patient_id"].map(first.groupby("patient_id")["lesion_count"].sum())
     for col in ("mda_bor", "bor"):
-        ev = b[col].isin(["CR", "PR", "SD", "PD"]) & sites.notna()
+        ev = b[col].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"]) & sites.notna()
         resp = b[col].isin(["CR", "PR"])
         low, high = sites.le(10), sites.gt(10)
         t = np.array(
