@@ -245,7 +245,6 @@ LEVELS: dict[str, dict[Any, str]] = {
     # binary prognostic factors shown as two levels (Lazarenko Tables 4-5)
     "cga_ge_1000": {False: "< 1000 µg/L", True: "≥ 1000 µg/L"},
     "alp_ge_130": {False: "< 130 U/L", True: "≥ 130 U/L"},
-    "functional": {False: "Non-functional", True: "Functional"},
     "fdg_positive": {False: "Negative", True: "Positive"},
     "prior_modalities_gt3": {False: "≤ 3", True: "> 3"},
     "bor": {

@@ -106,10 +106,19 @@ it is shown as levels from :data:`prrt.report.vocabulary.LEVELS` with a referenc
 
 
 def _cox_layout() -> dict[str, tuple[str, dict[object, str] | None]]:
-    return {
-        cov: (vocabulary.label(head), dict(vocabulary.LEVELS[cov]) if levels else None)
-        for cov, (head, levels) in COX_FACTORS.items()
-    }
+    """Heading and level labels of each factor (0/1 flags: their two levels, False then True)."""
+    out: dict[str, tuple[str, dict[object, str] | None]] = {}
+    for cov, (head, levels) in COX_FACTORS.items():
+        if not levels:
+            out[cov] = (vocabulary.label(head), None)
+        elif cov in vocabulary.LEVELS:
+            out[cov] = (vocabulary.label(head), dict(vocabulary.LEVELS[cov]))
+        else:
+            out[cov] = (
+                vocabulary.label(head),
+                {v: vocabulary.level_label(cov, v) for v in (False, True)},
+            )
+    return out
 
 
 CORRESPONDENCE: tuple[PaperItem, ...] = (
