@@ -196,7 +196,7 @@ def test_response_landmark_status_from_time_points(full: Built, rwo: Any) -> Non
     d = c.loc[c["pfs_days"] / MONTH > L]
     resp = d["patient_id"].isin(hit)
     kn = out.key_numbers
-    assert kn["pfs_by_response_landmark_n[Objective response by then]"] == int(resp.sum())
+    assert kn["pfs_by_response_landmark_n[CR or PR by then]"] == int(resp.sum())
     lr = stats.logrank(d["pfs_days"] / MONTH - L, d["pfs_event"], resp)
     assert kn["pfs_by_response_landmark_logrank_p"] == pytest.approx(lr.p_value, rel=1e-9)
 

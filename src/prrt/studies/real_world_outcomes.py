@@ -536,7 +536,7 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
         resp = data["bor"].isin(["CR", "PR"]).where(ok)
         _steps.survival_by_levels(
             study, data.assign(resp=resp), "pfs", "resp", "best overall response",
-            {False: "No objective response (SD or PD)", True: "Objective response (CR or PR)"},
+            {False: "SD or PD", True: "CR or PR"},
             "pfs_by_response",
         )  # fmt: skip
         lm = settings.landmark_response_months
@@ -560,7 +560,7 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
         )
         _steps.landmark_by(
             study, data, "pfs", at_months=lm, status=status, factor="objective response",
-            levels={False: "No objective response by then", True: "Objective response by then"},
+            levels={False: "No response by then", True: "CR or PR by then"},
             key="pfs_by_response_landmark",
             defined_by="the best response (seen at the restaging scans)",
         )  # fmt: skip
