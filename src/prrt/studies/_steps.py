@@ -173,9 +173,8 @@ def response_rates(
 
     The denominator is the patients with a best response of CR, PR, SD, non-CR/non-PD or PD; the
     others are counted by reason (:func:`not_evaluable_reasons`). ORR = CR + PR, DCR = CR + PR +
-    SD + non-CR/non-PD, each
-    with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci` (``method``: exact
-    Clopper–Pearson by default, ``"wilson"`` as an option).
+    SD + non-CR/non-PD, each with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci`
+    (``method``: exact Clopper–Pearson by default, ``"wilson"`` as an option).
 
     Examples
     --------
