@@ -496,7 +496,7 @@ def landmark_by(
         f"Caveat: the groups above are defined by {defined_by}, known only after the start of "
         "PRRT; a patient must remain alive and event-free long enough to join the favourable "
         "group, so comparing them from the first cycle favours it (immortal-time bias; Anderson, "
-        f"Cain & Gelber, J Clin Oncol 1983). The landmark analysis at {_fmt(at_months, 1)} months "
+        f"Cain & Gelber, J Clin Oncol 1983). The landmark analysis at {at_months:g} months "
         "counts time from the landmark, among patients event-free and followed beyond it, grouped "
         f"by their status at the landmark ({lm.n} of {lm.n_total} patients; "
         f"{lm.n_event_before} with an event and {lm.n_censored_before} censored at or before "
@@ -510,15 +510,14 @@ def landmark_by(
         group,
         endpoint=endpoint,
         factor=f"{factor[:1].upper()}{factor[1:]} at the landmark",
-        title=f"{label} from the {_fmt(at_months, 1)}-month landmark by {factor} at the "
-        f"landmark: {names}",
-        caption=f"Landmark analysis: {label.lower()} from month {_fmt(at_months, 1)} by "
-        f"{factor} reached by then ({names}); patients event-free and followed beyond the "
+        title=f"{label} from the {at_months:g}-month landmark by {factor} at the landmark: {names}",
+        caption=f"Landmark analysis: {label.lower()} from month {at_months:g} by "
+        f"{factor} at the landmark ({names}); patients event-free and followed beyond the "
         "landmark; Kaplan–Meier, log-rank p.",
         key=key,
-        xlabel=f"Time from the {_fmt(at_months, 1)}-month landmark (months)",
+        xlabel=f"Time from the {at_months:g}-month landmark (months)",
         footnote=f"Landmark population: {lm.n} of {lm.n_total} patients (event or censoring at or "
-        f"before month {_fmt(at_months, 1)}: {lm.n_event_before} and {lm.n_censored_before} "
+        f"before month {at_months:g}: {lm.n_event_before} and {lm.n_censored_before} "
         "left out); time from the landmark.",
     )
 
