@@ -27,6 +27,7 @@ from prrt.stats.cox import (
     cox,
     design_matrix,
 )
+from prrt.stats.coxtv import CoxCountingResult, cox_counting
 from prrt.stats.descriptive import (
     CategoricalSummary,
     ContinuousSummary,
@@ -59,6 +60,7 @@ from prrt.stats.tables2x2 import (
     odds_ratio,
     two_by_two,
 )
+from prrt.stats.timevarying import exposure_intervals
 
 __all__ = [
     "Z975",
@@ -68,6 +70,7 @@ __all__ = [
     "ChiSquareResult",
     "ContinuousSummary",
     "CorrelationResult",
+    "CoxCountingResult",
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
@@ -97,10 +100,12 @@ __all__ = [
     "chi_square",
     "compare_groups",
     "cox",
+    "cox_counting",
     "cumulative_incidence",
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
+    "exposure_intervals",
     "fine_gray",
     "firth_logistic",
     "fisher_exact",
