@@ -49,6 +49,7 @@ from prrt.stats.logrank import LogrankResult, logrank
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
+from prrt.stats.robust import logistic_cluster
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
 from prrt.stats.tables2x2 import (
@@ -118,6 +119,7 @@ __all__ = [
     "kruskal_wallis",
     "loess",
     "logistic",
+    "logistic_cluster",
     "logistic_curve",
     "logrank",
     "logrank_screen",
