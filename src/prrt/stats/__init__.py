@@ -49,6 +49,7 @@ from prrt.stats.logrank import LogrankResult, logrank
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
+from prrt.stats.response_duration import duration_of_response
 from prrt.stats.robust import logistic_cluster
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
@@ -106,6 +107,7 @@ __all__ = [
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
+    "duration_of_response",
     "exposure_intervals",
     "fine_gray",
     "firth_logistic",
