@@ -46,6 +46,13 @@ from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
 from prrt.stats.loess import LoessResult, loess
 from prrt.stats.logistic import LogisticCurveResult, LogisticResult, logistic, logistic_curve
 from prrt.stats.logrank import LogrankResult, logrank
+from prrt.stats.paired import (
+    SignedRankResult,
+    SymmetryResult,
+    bowker,
+    mcnemar,
+    wilcoxon_signed_rank,
+)
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
@@ -93,11 +100,14 @@ __all__ = [
     "RankSumResult",
     "RocAucResult",
     "ScreenResult",
+    "SignedRankResult",
     "StatResult",
+    "SymmetryResult",
     "TTestResult",
     "YoudenResult",
     "bootstrap_ci",
     "bootstrap_km_median",
+    "bowker",
     "cause_specific_cox",
     "chi_square",
     "compare_groups",
@@ -125,6 +135,7 @@ __all__ = [
     "logistic_curve",
     "logrank",
     "logrank_screen",
+    "mcnemar",
     "odds_ratio",
     "pearson",
     "ph_test",
@@ -140,5 +151,6 @@ __all__ = [
     "t_test",
     "two_by_two",
     "wilcoxon_rank_sum",
+    "wilcoxon_signed_rank",
     "youden_cutoff",
 ]
