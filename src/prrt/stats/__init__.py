@@ -56,7 +56,9 @@ from prrt.stats.paired import (
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
+from prrt.stats.rankcorr import kendall_tau, spearman_exact
 from prrt.stats.response_duration import duration_of_response
+from prrt.stats.rmst import RmstResult, rmst_difference
 from prrt.stats.robust import logistic_cluster
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
@@ -98,6 +100,7 @@ __all__ = [
     "PowerResult",
     "ProportionResult",
     "RankSumResult",
+    "RmstResult",
     "RocAucResult",
     "ScreenResult",
     "SignedRankResult",
@@ -128,6 +131,7 @@ __all__ = [
     "gray_test",
     "kaplan_meier",
     "kaplan_meier_grouped",
+    "kendall_tau",
     "kruskal_wallis",
     "loess",
     "logistic",
@@ -143,11 +147,13 @@ __all__ = [
     "power_logrank_schoenfeld",
     "power_logrank_sim",
     "proportion_ci",
+    "rmst_difference",
     "roc_auc",
     "roc_curve",
     "round_half_up",
     "screen_then_fit",
     "spearman",
+    "spearman_exact",
     "t_test",
     "two_by_two",
     "wilcoxon_rank_sum",

@@ -16,8 +16,8 @@ Examples
 --------
 >>> r = rmst_difference([2, 4, 5, 7, 9, 3, 6, 8, 10, 12], [1, 1, 0, 1, 0, 1, 0, 1, 1, 0],
 ...                     ["a"] * 5 + ["b"] * 5, tau=9)
->>> r.table["rmst"].round(3).tolist(), round(r.estimate, 3)
-[[6.7, 7.95], 1.25][0], 1.25
+>>> r.table["rmst"].round(3).tolist(), round(r.estimate, 3)  # areas under the two KM curves
+([6.0, 7.533], 1.533)
 """
 
 from __future__ import annotations
