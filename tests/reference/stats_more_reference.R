@@ -38,7 +38,6 @@ for (n in c(4, 6, 9, 10, 12, 20, 30, 50)) {
 
 cat("==== paired ROC: roc.test(method = 'delong', paired = TRUE) on aSAH ====\n")
 data(aSAH)
-write.csv(aSAH, "data/asah_full.csv", row.names = FALSE)
 r1 <- roc(aSAH$outcome, aSAH$s100b, levels = c("Good", "Poor"), direction = "<", quiet = TRUE)
 r2 <- roc(aSAH$outcome, aSAH$ndka, levels = c("Good", "Poor"), direction = "<", quiet = TRUE)
 r3 <- roc(aSAH$outcome, aSAH$wfns, levels = c("Good", "Poor"), direction = "<", quiet = TRUE)

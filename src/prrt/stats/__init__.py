@@ -61,6 +61,7 @@ from prrt.stats.response_duration import duration_of_response
 from prrt.stats.rmst import RmstResult, rmst_difference
 from prrt.stats.robust import logistic_cluster
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
+from prrt.stats.roccompare import RocCompareResult, roc_compare
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
 from prrt.stats.tables2x2 import (
     ChiSquareResult,
@@ -102,6 +103,7 @@ __all__ = [
     "RankSumResult",
     "RmstResult",
     "RocAucResult",
+    "RocCompareResult",
     "ScreenResult",
     "SignedRankResult",
     "StatResult",
@@ -149,6 +151,7 @@ __all__ = [
     "proportion_ci",
     "rmst_difference",
     "roc_auc",
+    "roc_compare",
     "roc_curve",
     "round_half_up",
     "screen_then_fit",
