@@ -20,6 +20,7 @@ from prrt.stats.comparisons import (
     wilcoxon_rank_sum,
 )
 from prrt.stats.competing import CumulativeIncidenceResult, cumulative_incidence, gray_test
+from prrt.stats.concordance import ConcordanceResult, concordance, harrell_c
 from prrt.stats.cox import (
     AliasedTermWarning,
     CoxResult,
@@ -80,6 +81,7 @@ __all__ = [
     "BootstrapResult",
     "CategoricalSummary",
     "ChiSquareResult",
+    "ConcordanceResult",
     "ContinuousSummary",
     "CorrelationResult",
     "CoxCountingResult",
@@ -116,6 +118,7 @@ __all__ = [
     "cause_specific_cox",
     "chi_square",
     "compare_groups",
+    "concordance",
     "cox",
     "cox_counting",
     "cumulative_incidence",
@@ -131,6 +134,7 @@ __all__ = [
     "format_estimate",
     "format_p",
     "gray_test",
+    "harrell_c",
     "kaplan_meier",
     "kaplan_meier_grouped",
     "kendall_tau",
