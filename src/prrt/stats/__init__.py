@@ -47,6 +47,7 @@ from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
 from prrt.stats.loess import LoessResult, loess
 from prrt.stats.logistic import LogisticCurveResult, LogisticResult, logistic, logistic_curve
 from prrt.stats.logrank import LogrankResult, logrank
+from prrt.stats.mixed import MixedModelResult, mixed_model
 from prrt.stats.paired import (
     SignedRankResult,
     SymmetryResult,
@@ -97,6 +98,7 @@ __all__ = [
     "LogisticCurveResult",
     "LogisticResult",
     "LogrankResult",
+    "MixedModelResult",
     "MonotoneLikelihoodWarning",
     "OddsRatioResult",
     "PHTestResult",
@@ -146,6 +148,7 @@ __all__ = [
     "logrank",
     "logrank_screen",
     "mcnemar",
+    "mixed_model",
     "odds_ratio",
     "pearson",
     "ph_test",
