@@ -222,9 +222,13 @@ def _cases() -> list:
                 ):
                     out.append(
                         pytest.param(
-                            version, term, value, _refs(term, version), expected,
+                            version,
+                            term,
+                            value,
+                            _refs(term, version),
+                            expected,
                             id=f"{tag}-{name}{suffix}",
-                        )  # fmt: skip
+                        )
                     )
     return out
 
@@ -333,7 +337,9 @@ def test_grade_labs_primary_term_and_override() -> None:
     # sodium -> hyponatraemia (128: "<130 - 120" = G3; 158 is not low: G0); potassium ->
     # hypokalaemia (2.8: "<3.0 - 2.5" = G3); urate -> hyperuricaemia (600 > 590 umol/L: G4)
     assert out["grade"].tolist() == [3, 0, 3, 4]
-    high = grade_labs(labs, "4.03", terms={"sodium": "hypernatraemia", "potassium": "hyperkalaemia"})
+    high = grade_labs(
+        labs, "4.03", terms={"sodium": "hypernatraemia", "potassium": "hyperkalaemia"}
+    )
     # 158: ">155 - 160" = G3
     assert high["grade"].tolist() == [0, 3, 0, 4]
     with pytest.raises(ValueError, match="does not grade"):
