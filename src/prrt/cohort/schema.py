@@ -276,7 +276,7 @@ DISEASE_EVENTS = (
     "skeletal_related_event",
 )
 RESPONSE_CRITERIA = ("recist_1_1", "mda", "investigator")
-RESPONSES = ("CR", "PR", "SD", "PD", "NE")
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 SYMPTOMS = ("bone_pain", "diarrhoea", "flushing")
 SYMPTOM_RESPONSES = ("complete", "partial", "stable", "progression", "not_evaluable")
 CTCAE_VERSIONS = ("3.0", "4.03", "5.0")
@@ -522,6 +522,11 @@ LESION_MEASUREMENTS = Table(
         Column("volume_ml", "float", "Lesion volume.", unit="mL", minimum=0, maximum=10000),
         Column("non_target_status", "text", "Non-target lesion status.", allowed=NON_TARGET_STATUS),
         Column("new_lesion", "bool", "Lesion first seen at this assessment (new lesion)."),
+        Column(
+            "too_small_to_measure",
+            "bool",
+            "Lesion present but too small to measure: counts as 5 mm (RECIST 1.1 §4.3).",
+        ),
     ),
     key=("patient_id", "lesion_id", "assessment_date"),
     references={"patient_id": "patients.patient_id"},
