@@ -127,8 +127,8 @@ SIGNIF_DIGITS = 15
 ``signif_dig`` default, ``signif(x, 15)``): a value equal to ``factor × reference`` at this
 precision lies on the threshold (135.9 vs 3 × 45.3 is exactly 3 × baseline)."""
 
-_REF_SOURCE = {"lln": "lln", "uln": "uln", "baseline": "baseline", "uln_plus": "uln",
-               "baseline_plus": "baseline"}  # fmt: skip
+_REF_SOURCE = {"absolute": "absolute", "lln": "lln", "uln": "uln", "baseline": "baseline",
+               "uln_plus": "uln", "baseline_plus": "baseline"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,25 @@ def _compiled(version: str, term: str) -> tuple[tuple[_RuleSet, ...], str | None
     return _compiled_version(version).get(term, ((), None))
 
 
+@cache
+def _needed_refs(term: str, versions: tuple[str, ...]) -> frozenset[str]:
+    """References (``lln``, ``uln``, ``baseline``, ``baseline_uln``) a term's rules use."""
+    need: set[str] = set()
+    for version in versions:
+        for rset in _compiled(version, term)[0]:
+            for rules in rset.by_condition.values():
+                for r in rules:
+                    need |= {_REF_SOURCE[x] for x in (r.lower_reference, r.upper_reference) if x}
+            if "baseline_abnormal" in rset.by_condition:
+                need |= {"uln", "baseline", "baseline_uln"}
+    need.discard("absolute")
+    return frozenset(need)
+
+
+_P10_MAX = 308
+_P10 = 10.0 ** np.arange(-_P10_MAX, _P10_MAX + 1, dtype=float)
+
+
 def signif(x: object, digits: int = SIGNIF_DIGITS) -> np.ndarray:
     """Round to ``digits`` significant decimal digits (as R ``signif``), vectorised.
 
@@ -242,9 +261,13 @@ def signif(x: object, digits: int = SIGNIF_DIGITS) -> np.ndarray:
     """
     arr = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(arr))))
+        e = np.log10(np.abs(arr))
+        ok = np.isfinite(e)
+        k = np.where(ok, digits - 1 - np.floor(e), 0.0)
+        ok &= np.abs(k) <= _P10_MAX  # beyond: returned unchanged (no lab value is that small)
+        scale = _P10[np.where(ok, k, 0.0).astype(np.int64) + _P10_MAX]  # 10**k from a table
         out = np.round(arr * scale) / scale
-    return np.where(np.isfinite(out), out, arr)
+    return np.where(ok & np.isfinite(out), out, arr)
 
 
 def _bound(
@@ -393,13 +416,16 @@ def grade_array(
     return GradeResult(g, _REASON_OBJ[code])
 
 
-def _baseline_abnormal(refs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _baseline_abnormal(refs: dict[str, np.ndarray], cache: dict) -> tuple[np.ndarray, np.ndarray]:
     """(baseline above its own ULN, both known) at :data:`SIGNIF_DIGITS` (CTCAE v5.0 "if
     baseline was abnormal"; the baseline sample's reference range, never the follow-up's)."""
-    bl, bul = refs["baseline"], refs["baseline_uln"]
-    known = ~np.isnan(bl) & ~np.isnan(bul)
-    with np.errstate(invalid="ignore"):
-        return known & (signif(bl) > signif(bul)), known
+    hit = cache.get("baseline_abnormal")
+    if hit is None:
+        bl, bul = refs["baseline"], refs["baseline_uln"]
+        known = ~np.isnan(bl) & ~np.isnan(bul)
+        with np.errstate(invalid="ignore"):
+            hit = cache["baseline_abnormal"] = (known & (signif(bl) > signif(bul)), known)
+    return hit
 
 
 def _grade_conditioned(
@@ -423,7 +449,7 @@ def _grade_conditioned(
         g_sup, _ = _grade_set(abnormal_rules, v[miss], sub, {})
         ga = ga.copy()
         ga[miss] = np.where(g_sup == 0, 0.0, ga[miss])
-    abnormal, known = _baseline_abnormal(refs)
+    abnormal, known = _baseline_abnormal(refs, cache)
     agree = ~np.isnan(gn) & (gn == ga)
     g = np.where(known, np.where(abnormal, ga, gn), np.where(agree, gn, np.nan))
     bits = np.where(known, np.where(abnormal, ba, bn), bn | ba)
@@ -705,8 +731,11 @@ def grade_codes_versions(
             ok_codes = [-1, *np.flatnonzero(unit_names_obj == canonical)]
             bad_unit = ~np.isin(unit_codes[idx], ok_codes)
         v_idx = value[idx] if value is not None else np.full(idx.size, np.nan)
+        # gather only the references the term's rules use (the others stay missing)
+        need = _needed_refs(term_key, tuple(versions))
+        nan = np.full(idx.size, np.nan)
         refs = {
-            name: a[idx] if a is not None else np.full(idx.size, np.nan)
+            name: a[idx] if (a is not None and name in need) else nan
             for name, a in (
                 ("lln", lln),
                 ("uln", uln),
