@@ -361,11 +361,12 @@ def test_reappearance_after_cr(targets, non_targets, nodal, expected):
     assert tp["overall_response"].tolist() == expected
 
 
-def test_reappearance_needs_cr_at_the_previous_assessment():
-    # FAQ: "CR (overall) was definitively assigned at the previous assessment"; here the
-    # previous assessment is NE (target not measured), so the 4 mm lesion is judged on its sum
+def test_reappearance_after_cr_with_an_unevaluated_assessment_between():
+    # the NE assessment (target not measured) does not end the CR: the last evaluated response
+    # was CR, so the reappearing 4 mm lesion is PD (RECIST 1.1 Table 3 footnote a: after a true
+    # CR "any disease seen at a subsequent time point" is PD)
     tp, _ = _derive([20, 0, None, 4], {"NT1": ["absent", "absent", "absent", "absent"]})
-    assert tp["overall_response"].tolist() == ["CR", "NE", "PR"]
+    assert tp["overall_response"].tolist() == ["CR", "NE", "PD"]
 
 
 # RECIST 1.1 §4.3 (special notes on target lesions) and the RECIST FAQ "Lesions less than 5 mm":
