@@ -411,3 +411,11 @@ def test_non_target_only_best_response_stays_non_cr_non_pd():
     assert bor["bor"].iloc[0] == "NON-CR/NON-PD"
     assert not bor["dcr"].iloc[0]  # default: not counted as disease control
     assert derive_best_response(tp, courses, dcr_includes_non_cr_non_pd=True)["dcr"].iloc[0]
+
+
+def test_non_target_recorded_only_at_follow_up_still_counts():
+    # a non-target lesion without a baseline record (not flagged new) that is present at the
+    # follow-up: the non-target assessment is not CR (Table 1: target CR + non-CR → PR)
+    tp, _ = _derive([40, 0], {"NT1": [None, "present"]})
+    assert tp["non_target_response"].iloc[0] == "NON-CR/NON-PD"
+    assert tp["overall_response"].iloc[0] == "PR"

@@ -201,6 +201,7 @@ def derive_recist_timepoints(
       assessment are expected at every follow-up, like target lesions. One without a record, or
       with status ``not_evaluated``, makes the non-target assessment "not all evaluated" (NE):
       Table 1 then gives PR for a target CR, Table 2 gives NE (non-target disease only).
+      Records of other non-target lesions (not flagged new) count where they exist.
     - Memory: when the last evaluated (not NE) overall response of the course was CR, a target
       lesion present again (non-nodal > 0 mm, node ≥ 10 mm short axis) or a non-target lesion
       present again is PD (RECIST FAQ; Table 3 footnote a: after a true CR any disease seen
@@ -370,7 +371,8 @@ def _target_sums(
 
 def _non_target_status(cd: pd.DataFrame, les: pd.DataFrame, lm: pd.DataFrame) -> pd.DataFrame:
     """Non-target assessment per course × date: the lesions recorded at the course baseline are
-    expected at every date; a lesion without a record is not evaluated (Tables 1–2)."""
+    expected at every date; a lesion without a record is not evaluated (Tables 1–2). Records of
+    other (not new) non-target lesions count at the dates where they exist."""
     by = ["patient_id", "course_no"]
     keyd = [*by, "assessment_date"]
     nt_ids = les[~les["target"]][["patient_id", "lesion_id"]]
@@ -388,6 +390,12 @@ def _non_target_status(cd: pd.DataFrame, les: pd.DataFrame, lm: pd.DataFrame) ->
     )[[*by, "lesion_id"]]
     grid = cd[keyd].merge(expected, on=by, how="inner")
     grid = grid.merge(nt, on=["patient_id", "lesion_id", "assessment_date"], how="left")
+    # records of non-target lesions not recorded at baseline still count where they exist
+    rec = cd[keyd].merge(nt, on=["patient_id", "assessment_date"], how="inner")
+    rec = rec.merge(expected.assign(_exp=True), on=[*by, "lesion_id"], how="left")
+    extra = rec[rec["_exp"].isna()].drop(columns="_exp")
+    if len(extra):
+        grid = pd.concat([grid, extra], ignore_index=True)
     st = grid["non_target_status"].fillna("not_evaluated")
     grid = grid.assign(
         pd_=st.eq("unequivocal_progression"),
