@@ -239,6 +239,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         )
 
     with study.section("Grade 4–5 adverse events and skeletal-related events"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Grade 4–5 events")
         grade_cols = [f"worst_grade_{t}" for t in HAEM_TERMS if f"worst_grade_{t}" in data.columns]
         rows = []
         for col in grade_cols:
