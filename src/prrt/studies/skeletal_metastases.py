@@ -90,9 +90,8 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
     tab = _steps.estimable(fit.table)
     study.table(
         regression_table(
-            tab,
-            None,
-            "HR",
+            multivariable=tab,
+            effect="HR",
             labels=LABELS,
             title=f"Multivariable Cox model for {label}",
             name=f"cox_{endpoint}",

@@ -49,6 +49,11 @@ class ReportTable:
         Text under the table (abbreviations, tests used).
     column_formats : mapping, optional
         Column name -> decimals (int), ``"p"`` or ``"int"`` for raw numeric columns.
+    numbers : pandas.DataFrame, optional
+        The table's numbers at full precision, one row per body row (estimate, lower, upper, p
+        ... in their own columns; text columns allowed for row labels). Spreadsheets write them
+        as numeric cells; without it they are parsed from the display text
+        (:meth:`numeric_frame`).
 
     Examples
     --------
@@ -63,12 +68,18 @@ class ReportTable:
     name: str
     footnote: str | None = None
     column_formats: Mapping[str, int | str] | None = field(default=None)
+    numbers: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
             raise ValueError(f"table name {self.name!r} must match {_NAME_RE.pattern}")
         if not isinstance(self.frame, pd.DataFrame):
             raise TypeError("frame must be a pandas DataFrame")
+        if self.numbers is not None and len(self.numbers) != len(self.frame):
+            raise ValueError(
+                f"numbers of table {self.name!r} have {len(self.numbers)} rows, "
+                f"the table {len(self.frame)}"
+            )
 
     def _frame(self) -> pd.DataFrame:
         if isinstance(self.frame.index, pd.RangeIndex):
