@@ -132,7 +132,6 @@ class StudyRun:
             "cohort hash": cohort_hash(store),
             "settings hash": settings_hash(settings, derivation),
             "derivation settings hash": str(derivation.get("settings_hash", "not derived")),
-            "derivation settings": {k: v for k, v in derivation.items() if k != "settings_hash"},
             "store": store.path.name,
             "schema version": store.schema_version(),
             "python": platform.python_version(),
@@ -146,7 +145,12 @@ class StudyRun:
                 f"{r.source_name} ({str(r.sha256)[:12]}, {r.imported_at})"
                 for r in imports.itertuples()
             )
-        report = Report(settings.title, sdict, provenance)
+        report = Report(
+            settings.title,
+            sdict,
+            provenance,
+            derivation={k: v for k, v in derivation.items() if k != "settings_hash"},
+        )
         return cls(settings.name, settings.title, store, settings, report, derivation=derivation)
 
     # -- data access ---------------------------------------------------------------------
@@ -277,7 +281,17 @@ class StudyRun:
         self.key_numbers[key] = value
 
     def finish(self, out_dir: str | Path) -> StudyOutput:
-        """Write the report files and return what was produced."""
+        """Write the report files and return what was produced.
+
+        The report ends with the correspondence with the paper: the ``CORRESPONDENCE`` the
+        study module declares (module of its settings class), when it declares one.
+        """
+        import sys
+
+        module = sys.modules.get(type(self.settings).__module__)
+        declared = getattr(module, "CORRESPONDENCE", None)
+        if declared:
+            self.report.set_correspondence(declared)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = self.report.write(out, self.name)

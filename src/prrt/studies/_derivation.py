@@ -17,16 +17,11 @@ import pandas as pd
 
 from prrt.clinical.endpoints import PET_RULES, derive_endpoints
 from prrt.cohort.store import Store
+from prrt.report import prose
 
-PET_RULE_TEXT = {
-    "ignore": "PET-only progression is not an event",
-    "event": "PET-only progression is an event",
-    "lazarenko": (
-        "PET-only progression leading to a new treatment is censored at that treatment's start "
-        "(Lazarenko et al. 2026)"
-    ),
-}
-"""The PET-only progression rules of :func:`prrt.clinical.endpoints.derive_endpoints` in words."""
+PET_RULE_TEXT = prose.PET_RULE_TEXT
+"""The PET-only progression rules of :func:`prrt.clinical.endpoints.derive_endpoints` in words
+(the same sentences as the Methods)."""
 
 
 def derivation_settings(store: Store) -> dict[str, Any]:
@@ -77,6 +72,7 @@ def with_pet_rule(run: Any, data: pd.DataFrame, rule: str) -> pd.DataFrame:
     ep = ep.set_index(["patient_id", "course_no"])[["pfs_days", "pfs_event"]]
     out = data.drop(columns=["pfs_days", "pfs_event"], errors="ignore")
     out = out.join(ep, on=["patient_id", "course_no"])
+    run.report.derivation_overrides["pfs_pet_rule"] = rule
     used = f"{rule} (applied by this report; the store was derived with {stored or 'no rule'})"
     said = run.report.provenance.get("PFS PET-only rule used") == used
     run.report.provenance["PFS PET-only rule used"] = used
@@ -84,6 +80,7 @@ def with_pet_rule(run: Any, data: pd.DataFrame, rule: str) -> pd.DataFrame:
         run.text(
             f"Progression-free survival was derived for this report with its own rule: "
             f"{PET_RULE_TEXT[rule]}. The store's derived tables use another rule "
-            f"({PET_RULE_TEXT.get(str(stored), 'not recorded')}); the PFS shown here does not."
+            f"(there, {PET_RULE_TEXT.get(str(stored), 'not recorded')}); the PFS shown here "
+            "does not."
         )
     return out

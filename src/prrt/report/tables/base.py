@@ -104,9 +104,84 @@ class ReportTable:
         """Body cells as stored (numbers stay numbers), for spreadsheet output."""
         return self._frame().astype(object).values.tolist()
 
+    def numeric_frame(self) -> pd.DataFrame:
+        """Every number of the table in its own numeric column (for spreadsheets).
+
+        :attr:`numbers` when the builder gave them (full precision); otherwise parsed from the
+        display text, column by column: ``"0.94 (0.38–2.37)"`` gives *estimate*, *lower*,
+        *upper*; ``"12 (25.5)"`` gives *n* and *%*; ``"3/10 (30.0 %)"`` gives *events*, *n*,
+        *%*; plain numbers stay numbers; ``"< 0.001"`` gives 0.001 in a column whose name says
+        it is an upper bound. Text columns (row labels) are kept as text.
+
+        Examples
+        --------
+        >>> t = ReportTable("x", pd.DataFrame({"Factor": ["Age"], "HR (95 % CI)": ["1.20 (0.90–1.60)"],
+        ...                                    "p": ["< 0.001"]}), "x")
+        >>> [float(v) if not isinstance(v, str) else v for v in t.numeric_frame().iloc[0]]
+        ['Age', 1.2, 0.9, 1.6, 0.001]
+        >>> list(t.numeric_frame().columns)[1:]
+        ['HR (95 % CI): estimate', 'HR (95 % CI): lower', 'HR (95 % CI): upper', 'p (upper bound if shown as < )']
+        """
+        if self.numbers is not None:
+            return self.numbers.reset_index(drop=True)
+        shown = self.to_frame()
+        out: dict[str, list[Any]] = {}
+        for col in shown.columns:
+            parsed = _parse_column([split_indent(v)[1] for v in shown[col].tolist()])
+            if parsed is None:
+                out[str(col)] = [split_indent(v)[1] for v in shown[col].tolist()]
+                continue
+            for suffix, values in parsed.items():
+                out[f"{col}{suffix}"] = values
+        return pd.DataFrame(out)
+
     def to_frame(self) -> pd.DataFrame:
         """The display text as a frame of strings."""
         return pd.DataFrame(self.rows(), columns=self.header())
+
+
+_NUM = r"-?\d+(?:\.\d+)?"
+_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(rf"^({_NUM})$"), ("",)),
+    (re.compile(rf"^({_NUM}) \(({_NUM}|NE)–({_NUM}|NE)\)$"), (": estimate", ": lower", ": upper")),
+    (re.compile(rf"^(\d+)/(\d+) \(({_NUM}) %\)$"), (": events", ": n", ": %")),
+    (re.compile(rf"^(\d+) \(({_NUM}|NE)\)$"), (": n", ": %")),
+    (re.compile(rf"^({_NUM}) \(({_NUM})\)$"), (": mean", ": SD")),
+    (re.compile(rf"^< ({_NUM})$"), (" (upper bound if shown as < )",)),
+)
+_MISSING_TEXT = {"", "NE", "—", "–"}
+
+
+def _number(text: str) -> float | int | None:
+    if text in _MISSING_TEXT:
+        return None
+    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+
+
+def _parse_column(cells: Sequence[str]) -> dict[str, list[Any]] | None:
+    """Numbers of one display column, split by the pattern all its non-empty cells share."""
+    filled = [c for c in cells if c not in _MISSING_TEXT]
+    if not filled:
+        return None
+    # p columns mix "0.034" and "< 0.001": both go to one column
+    plain_or_bound = [_PATTERNS[0][0], _PATTERNS[5][0]]
+    if all(any(p.match(c) for p in plain_or_bound) for c in filled) and any(
+        _PATTERNS[5][0].match(c) for c in filled
+    ):
+        values = []
+        for c in cells:
+            m = _PATTERNS[0][0].match(c) or _PATTERNS[5][0].match(c)
+            values.append(_number(m.group(1)) if m else None)
+        return {" (upper bound if shown as < )": values}
+    for pattern, suffixes in _PATTERNS[:5]:
+        if all(pattern.match(c) for c in filled):
+            out: dict[str, list[Any]] = {s: [] for s in suffixes}
+            for c in cells:
+                m = pattern.match(c)
+                for i, suffix in enumerate(suffixes, start=1):
+                    out[suffix].append(_number(m.group(i)) if m else None)
+            return out
+    return None
 
 
 def records_table(
