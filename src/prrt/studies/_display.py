@@ -23,6 +23,22 @@ CODE_COLUMNS = ("sex", "primary_site", "stop_reason", "protocol", "hepatic_tumou
 (``small_intestine`` → ``Small intestine``, ``dose_limit`` → ``Organ dose limit reached``)."""
 
 
+RESPONSE_LABELS = {"NON-CR/NON-PD": "Non-CR/non-PD"}
+"""Best-response codes shown in words (RECIST 1.1 Table 2: non-target disease only); CR, PR,
+SD, PD and NE are shown as the abbreviations the papers use."""
+
+
+def response_label(code: object) -> object:
+    """Display label of a best-response code.
+
+    Examples
+    --------
+    >>> response_label("NON-CR/NON-PD"), response_label("PR")
+    ('Non-CR/non-PD', 'PR')
+    """
+    return RESPONSE_LABELS.get(code, code) if isinstance(code, str) else code
+
+
 def words(code: object) -> object:
     """``small_intestine`` → ``Small intestine`` (other values unchanged).
 

@@ -59,8 +59,9 @@ def _median_text(fit: Any) -> str:
     return f"{med} ({lo_s}–{hi_s})"
 
 
-RESPONSES = ("CR", "PR", "SD", "PD")
-"""Evaluable RECIST 1.1 / MDA best overall responses (NE = not evaluable)."""
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+"""Evaluable RECIST 1.1 / MDA best overall responses, best first (NE = not evaluable;
+NON-CR/NON-PD: non-target disease only, RECIST 1.1 Table 2)."""
 
 
 def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame:

@@ -100,7 +100,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         study.table(
             ReportTable(
                 "Best overall response (RECIST 1.1)",
-                pd.DataFrame({"Response": r.index, "n": r.to_numpy()}),
+                pd.DataFrame({"Response": r.index.map(_display.response_label), "n": r.to_numpy()}),
                 "bor",
             )
         )

@@ -239,10 +239,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         n = len(resp)
         rows = [
             {
-                "Response": k,
+                "Response": _display.response_label(k),
                 "n (%)": f"{int(counts.get(k, 0))} ({_steps._fmt(100 * counts.get(k, 0) / n)})",
             }
-            for k in ("CR", "PR", "SD", "PD", "NE")
+            for k in (*_steps.RESPONSES, "NE")
+            if k != "NON-CR/NON-PD" or counts.get(k, 0)
         ]
         orr = 100.0 * (counts.get("CR", 0) + counts.get("PR", 0)) / n
         dcr = orr + 100.0 * counts.get("SD", 0) / n

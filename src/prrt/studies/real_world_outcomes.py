@@ -213,8 +213,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Response (RECIST 1.1)"):
         _steps.evaluable_responses(data)
         resp = study.require(data, ["bor"], "best overall response")
-        order = ["CR", "PR", "SD", "PD", "NE"]
-        counts = resp["bor"].value_counts().reindex(order, fill_value=0)
+        counts = resp["bor"].value_counts().reindex([*_steps.RESPONSES, "NE"], fill_value=0)
+        counts = counts[(counts > 0) | (counts.index != "NON-CR/NON-PD")]
+        order = list(counts.index)
         n = int(counts.sum())
         orr = 100.0 * (counts["CR"] + counts["PR"]) / n
         dcr = 100.0 * (counts["CR"] + counts["PR"] + counts["SD"]) / n
@@ -223,7 +224,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 "Best overall response (RECIST 1.1)",
                 pd.DataFrame(
                     {
-                        "Response": [*order, "ORR (CR + PR)", "DCR (CR + PR + SD)"],
+                        "Response": [
+                            *map(_display.response_label, order),
+                            "ORR (CR + PR)",
+                            "DCR (CR + PR + SD)",
+                        ],
                         "n (%)": [
                             f"{int(counts[k])} ({_steps._fmt(100 * counts[k] / n)})" for k in order
                         ]
@@ -365,12 +370,13 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         )
         if re["bor"].isin(_steps.RESPONSES).any():
             counts = re["bor"].value_counts().reindex([*_steps.RESPONSES, "NE"], fill_value=0)
+            counts = counts[(counts > 0) | (counts.index != "NON-CR/NON-PD")]
             study.table(
                 ReportTable(
                     "Best overall response after PRRT-2 (RECIST 1.1)",
                     pd.DataFrame(
                         {
-                            "Response": counts.index,
+                            "Response": counts.index.map(_display.response_label),
                             "n (%)": [
                                 f"{int(v)} ({_steps._fmt(100 * v / len(re))})"
                                 for v in counts.to_numpy()

@@ -192,6 +192,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
 
     with study.section("Response (modified MD Anderson and RECIST 1.1)"):
         rows = []
+        show_non_cr = any(
+            c in data.columns and data[c].eq("NON-CR/NON-PD").any() for c in ("mda_bor", "bor")
+        )
         for col, label in (
             ("mda_bor", "Modified MD Anderson (bone)"),
             ("bor", "RECIST 1.1 (overall)"),
@@ -206,7 +209,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 {
                     "Criteria": label,
                     "Evaluable": n,
-                    **{k: int(counts.get(k, 0)) for k in ("CR", "PR", "SD", "PD")},
+                    **{
+                        str(_display.response_label(k)): int(counts.get(k, 0))
+                        for k in _steps.RESPONSES
+                        if k != "NON-CR/NON-PD" or show_non_cr
+                    },
                     "ORR, %": _steps._fmt(orr),
                 }
             )
