@@ -148,6 +148,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(rf"^(\d+) \(({_NUM}|NE)\)$"), (": n", ": %")),
     (re.compile(rf"^({_NUM}) \(({_NUM})\)$"), (": mean", ": SD")),
     (re.compile(rf"^< ({_NUM})$"), (" (upper bound if shown as < )",)),
+    (re.compile(rf"^({_NUM}) %$"), (": %",)),
+    (re.compile(r"^(\d+)/(\d+)$"), (": events", ": n")),
 )
 _MISSING_TEXT = {"", "NE", "—", "–"}
 
@@ -168,12 +170,12 @@ def _parse_column(cells: Sequence[str]) -> dict[str, list[Any]] | None:
     if all(any(p.match(c) for p in plain_or_bound) for c in filled) and any(
         _PATTERNS[5][0].match(c) for c in filled
     ):
-        values = []
+        bounds = []
         for c in cells:
             m = _PATTERNS[0][0].match(c) or _PATTERNS[5][0].match(c)
-            values.append(_number(m.group(1)) if m else None)
-        return {" (upper bound if shown as < )": values}
-    for pattern, suffixes in _PATTERNS[:5]:
+            bounds.append(_number(m.group(1)) if m else None)
+        return {" (upper bound if shown as < )": bounds}
+    for pattern, suffixes in (*_PATTERNS[:5], *_PATTERNS[6:]):
         if all(pattern.match(c) for c in filled):
             out: dict[str, list[Any]] = {s: [] for s in suffixes}
             for c in cells:
@@ -181,7 +183,29 @@ def _parse_column(cells: Sequence[str]) -> dict[str, list[Any]] | None:
                 for i, suffix in enumerate(suffixes, start=1):
                     out[suffix].append(_number(m.group(i)) if m else None)
             return out
+    if all(any(p.match(c) for p, _ in _PATTERNS) for c in filled):
+        # a baseline table mixes "n (%)", "median (range)" and counts in one column: the row
+        # label says which statistic each row holds
+        mixed: dict[str, list[Any]] = {s: [] for s in _MIXED}
+        for c in cells:
+            values: list[Any] = []
+            for p, suffixes in _PATTERNS:
+                m = p.match(c)
+                if m:
+                    values = [_number(m.group(i)) for i in range(1, len(suffixes) + 1)]
+                    if suffixes[0] == ": events":
+                        pct = values[2] if len(values) == 3 else None
+                        values = [values[0], pct, None, values[1]]
+                    break
+            values += [None] * (len(_MIXED) - len(values))
+            for suffix, v in zip(_MIXED, values, strict=True):
+                mixed[suffix].append(v)
+        return {k: v for k, v in mixed.items() if any(x is not None for x in v)}
     return None
+
+
+_MIXED = (": value", ": in brackets", ": upper in brackets", ": denominator")
+"""Numeric columns of a display column that mixes statistics (the row label names them)."""
 
 
 def records_table(
