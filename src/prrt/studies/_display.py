@@ -28,7 +28,7 @@ RESPONSE_LABELS = {"NON-CR/NON-PD": vocabulary.LEVELS["bor"]["NON-CR/NON-PD"]}
 SD, PD and NE are shown as the abbreviations the papers use."""
 
 
-def response_label(code: str) -> str:
+def response_label(code: object) -> str:
     """Display label of a best-response code.
 
     Examples
@@ -36,7 +36,7 @@ def response_label(code: str) -> str:
     >>> response_label("NON-CR/NON-PD"), response_label("PR")
     ('Non-CR/non-PD', 'PR')
     """
-    return RESPONSE_LABELS.get(code, code)
+    return RESPONSE_LABELS.get(code, code) if isinstance(code, str) else str(code)
 
 
 def words(code: object) -> object:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from prrt.cohort.store import Store
-from prrt.report import ReportTable
+from prrt.report import ReportTable, vocabulary
 from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
@@ -42,7 +42,12 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         study.table(
             ReportTable(
                 "Rows per table",
-                pd.DataFrame({"Table": list(counts), "Rows": list(counts.values())}),
+                pd.DataFrame(
+                    {
+                        "Table": [vocabulary.level_label("store_table", t) for t in counts],
+                        "Rows": list(counts.values()),
+                    }
+                ),
                 "store_contents",
             )
         )

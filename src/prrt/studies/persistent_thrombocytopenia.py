@@ -217,6 +217,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
 
     with study.section("Platelet toxicity during and two months after PRRT"):
         grade_col = "worst_grade_platelets"
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Platelet grades")
         study.require(data, [grade_col], "platelet grades")
         counts = data[grade_col].astype("Int64").value_counts().reindex(range(5), fill_value=0)
         two_month = pd.cut(
