@@ -59,7 +59,7 @@ def latent_cohort(n: int, seed: int, params: dict[str, Any] | None = None) -> di
 def _design(s: dict[str, Any], p: dict[str, Any], endpoint: str) -> pd.DataFrame:
     cov = effects.state_covariates(s, p)
     pops = effects.populations_from_state(s)
-    cols = {f"pop_{k}": pops[k].astype(float) for k in ("pancreas", "bone")}
+    cols = {f"pop_{k}": pops[k].astype(float) for k in p["survival"][f"{endpoint}_population_hr"]}
     for name, spec in p["effects"][endpoint].items():
         if name not in effects.LATENT:
             cols[name] = cov[name] * pops[str(spec["population"])]
@@ -73,7 +73,8 @@ def pfs_estimates(s: dict[str, Any], p: dict[str, Any]) -> pd.Series:
     d["time"] = np.minimum(end, s["tc"])
     d["event"] = (end <= s["tc"]).astype(int)
     names = [k for k in p["effects"]["pfs"] if k not in effects.LATENT]
-    fit = stats.cox(d, "time", "event", [*names, "pop_pancreas", "pop_bone"])
+    pops = [f"pop_{k}" for k in p["survival"]["pfs_population_hr"]]
+    fit = stats.cox(d, "time", "event", [*names, *pops])
     return fit.table.loc[names, "coef"]
 
 

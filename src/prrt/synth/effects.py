@@ -107,9 +107,19 @@ def state_covariates(s: dict[str, Any], p: dict[str, Any]) -> dict[str, np.ndarr
 
 
 def populations_from_state(s: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Population indicators (``all``, ``pancreas``, ``bone``) from the latent state."""
+    """Population indicators from the latent state.
+
+    ``all``, ``pancreas``, ``bone`` (effect populations) and ``bone_not_pancreas`` (the
+    population baseline of the skeletal subgroup, kept out of the PanNETs so that Fröss-Baron's
+    bone-metastasis hazard ratio holds there as planted).
+    """
     n = s["n"]
-    return {"all": np.ones(n, dtype=bool), "pancreas": s["pancreas"], "bone": s["bone"]}
+    return {
+        "all": np.ones(n, dtype=bool),
+        "pancreas": s["pancreas"],
+        "bone": s["bone"],
+        "bone_not_pancreas": s["bone"] & ~s["pancreas"],
+    }
 
 
 def linear_predictor(
@@ -162,8 +172,9 @@ def table_covariates(
     Returns
     -------
     DataFrame
-        One float column per planted covariate (except :data:`LATENT`) plus ``pop_pancreas``
-        and ``pop_bone``, indexed like ``data``.
+        One float column per planted covariate (except :data:`LATENT`) plus the population
+        indicators ``pop_pancreas``, ``pop_bone`` and ``pop_bone_not_pancreas``, indexed like
+        ``data``.
     """
     sv = load_parameters(params)["survival"]
     pid = data["patient_id"]
@@ -187,7 +198,7 @@ def table_covariates(
                 float
             ),
             "surgery_primary": (
-                pid.map(surgery).fillna(False).astype(float)
+                pid.isin(surgery.index[surgery.astype(bool)]).astype(float)
                 if surgery is not None
                 else pd.Series(np.nan, index=data.index)
             ),
@@ -203,4 +214,5 @@ def table_covariates(
         },
         index=data.index,
     )
+    out["pop_bone_not_pancreas"] = out["pop_bone"] * (1 - out["pop_pancreas"])
     return out
