@@ -99,7 +99,7 @@ def survival_times(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
     rho = sv["copula_rho"]
     z_p = rng.standard_normal(n)
     z_o = rho * z_p + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    # U = Phi(-z) is the survival probability at the event: large z -> early event
+    # U = Phi(-z) is the survival probability at the event: large z -> small U -> late event
     t_prog = weibull_time(ndtr(-z_p), lp_prog, sv["pfs_shape"], sv["pfs_scale_days"])
     t_os = weibull_time(ndtr(-z_o), lp_os, sv["os_shape"], sv["os_scale_days"])
     s["td"] = t_os
@@ -116,7 +116,8 @@ def survival_times(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
     # best response shares the PFS draw (responders progress later); see lesions.lesion_response
     s["z_pfs"] = z_p
     r = sv["response_pfs_rho"]
-    s["resp_u"] = p["lesions"]["patient_sd"] * (r * z_p + np.sqrt(1 - r**2) * s["resp_eps"])
+    # (u > 0 is growth: a late progression, large z, goes with shrinkage, u < 0)
+    s["resp_u"] = p["lesions"]["patient_sd"] * (-r * z_p + np.sqrt(1 - r**2) * s["resp_eps"])
     cal = p["calendar"]
     admin = day_number(cal["data_cutoff"]) - s["t0"]
     loss = 365 + rng.exponential(365.25 / cal["loss_to_followup_rate_per_year"], n)
