@@ -95,7 +95,5 @@ def test_no_effect_opposite_to_a_planted_one(
 
 def test_the_planted_effects_show(numbers: dict[str, dict[str, Any]]) -> None:
     # most planted effects are selected and reported in the templates' multivariable models
-    reported = [
-        (s, m, t) for s, m, t, _ in _cases() if numbers[s].get(f"{m}_ci[{t}]") is not None
-    ]
+    reported = [(s, m, t) for s, m, t, _ in _cases() if numbers[s].get(f"{m}_ci[{t}]") is not None]
     assert len(reported) >= len(_cases()) // 2

@@ -60,9 +60,7 @@ def recovered(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return recover(tables).set_index(["endpoint", "covariate"])
 
 
-@pytest.mark.parametrize(
-    "key", list(PUBLISHED), ids=[f"{e}-{c}" for e, c in PUBLISHED]
-)
+@pytest.mark.parametrize("key", list(PUBLISHED), ids=[f"{e}-{c}" for e, c in PUBLISHED])
 def test_planted_effect_recovered(recovered: pd.DataFrame, key: tuple[str, str]) -> None:
     row = recovered.loc[key]
     true = PUBLISHED[key]

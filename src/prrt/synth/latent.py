@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from scipy.special import ndtr
 
 from prrt.synth import effects
@@ -105,12 +104,9 @@ def survival_times(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
     s["td"] = t_os
     # death before the latent progression: a NET-related decline is often documented as
     # clinical progression shortly before death; the rest die without documented progression
-    lead = rng.uniform(*sv["documented_before_death_days"], n)
-    doc = (
-        (t_os <= t_prog)
-        & (rng.random(n) < sv["documented_before_death"])
-        & (t_os - lead > sv["documented_before_death_days"][0])
-    )
+    lo, hi = (float(v) for v in sv["documented_before_death_days"])
+    lead = rng.uniform(lo, hi, n)
+    doc = (t_os <= t_prog) & (rng.random(n) < sv["documented_before_death"]) & (t_os - lead > lo)
     s["doc_before_death"] = doc
     s["tp"] = np.where(t_prog < t_os, t_prog, np.where(doc, np.floor(t_os - lead), np.inf))
     # best response shares the PFS draw (responders progress later); see lesions.lesion_response

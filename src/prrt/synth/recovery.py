@@ -147,7 +147,8 @@ def _design(
     """Model frame, the paper's terms and the adjustment terms for one group and endpoint."""
     rows = _population(cov, data, group)
     d = cov.loc[rows].copy()
-    paper, adjust = [], []
+    paper: list[str] = []
+    adjust: list[str] = []
     for name, spec in p["effects"][endpoint].items():
         if name in effects.LATENT:
             continue

@@ -91,7 +91,9 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
         np.minimum(tr["kidney_limit_gy"] / per_cycle_kid, tr["marrow_limit_gy"] / per_cycle_mar)
     )
     planned = np.where(
-        dg, np.clip(lim, tr["dosimetry_guided_min_cycles"], tr["dosimetry_guided_max_cycles"]), tr["planned_cycles"]
+        dg,
+        np.clip(lim, tr["dosimetry_guided_min_cycles"], tr["dosimetry_guided_max_cycles"]),
+        tr["planned_cycles"],
     ).astype(int)
     s["planned"] = planned
     kmax = int(planned.max())
