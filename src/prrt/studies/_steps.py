@@ -74,6 +74,9 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
     return ok
 
 
+_DIRECTION_WORDS = {"<": "higher predicts (direction <)", ">": "lower predicts (direction >)"}
+"""ROC direction in words, with pROC's symbol."""
+
 ESTIMABLE_RANGE = (1e-6, 1e6)
 """Ratios outside this range come from a monotone likelihood: shown as not estimable (NE)."""
 
@@ -303,14 +306,25 @@ def binary_univariate(
     *,
     labels: Mapping[str, str],
     key: str,
+    directions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Ferrara-style univariate table for a binary outcome.
 
     Binary factors: events/n per level, logistic OR with Wald CI and Wald p; when the OR is
     not estimable (a zero cell) Fisher's exact p with the modified-Wald (Haldane–Anscombe)
-    OR. Continuous factors: OR per unit (logistic, Wald), Wilcoxon rank-sum p and ROC AUC
-    with DeLong CI.
+    OR. Continuous factors: OR per unit (logistic, Wald), median (IQR) with and without the
+    outcome beside the Wilcoxon rank-sum p, and ROC AUC with DeLong CI in the direction
+    declared in ``directions`` (pROC's notation: ``"<"`` higher values predict the outcome,
+    ``">"`` lower values do; default ``"<"``), never flipped after seeing the data
+    (conventions.md, ROC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table's rows with numeric ``or_estimate, or_lower, or_upper, p_value`` added (for
+        a forest plot and headline numbers).
     """
+    directions = dict(directions or {})
     d = data.dropna(subset=[outcome]).copy()
     y = d[outcome].astype(float).astype(int)
     if y.sum() == 0 or y.sum() == len(y):
@@ -355,8 +369,13 @@ def binary_univariate(
                 "Events / n (yes)": f"{a}/{a + b} ({_fmt(100 * a / max(a + b, 1))} %)",
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
                 "p": stats.format_p(p),
+                "Median (IQR), with / without": "",
                 "Method": method,
-                "AUC (95 % CI)": "",
+                "AUC (95 % CI), direction": "",
+                "or_estimate": est,
+                "or_lower": lo,
+                "or_upper": hi,
+                "p_value": p,
             }
         )
         run.number(f"{key}_or[{f}]", est)
@@ -377,7 +396,11 @@ def binary_univariate(
         w = stats.wilcoxon_rank_sum(
             sub.loc[yy == 1, f].astype(float), sub.loc[yy == 0, f].astype(float)
         )
-        auc = stats.roc_auc(yy, sub[f].astype(float))
+        direction = directions.get(f, "<")
+        auc = stats.roc_auc(yy, sub[f].astype(float), direction=direction)
+        with_, without = (
+            stats.describe_continuous(sub.loc[yy == v, f].astype(float)) for v in (1, 0)
+        )
         rows.append(
             {
                 "Factor": f"{labels.get(f, f)} (per unit)",
@@ -386,12 +409,21 @@ def binary_univariate(
                 "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
                 f"{_fmt(float(row['upper']), 2)})",
                 "p": stats.format_p(float(row["p"])),
+                "Median (IQR), with / without": f"{with_.median_iqr()} / {without.median_iqr()}",
                 "Method": f"logistic OR (Wald); Wilcoxon p {_p_phrase(w.p_value)}",
-                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–{_fmt(auc.ci[1], 2)})",
+                "AUC (95 % CI), direction": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–"
+                f"{_fmt(auc.ci[1], 2)}), {_DIRECTION_WORDS[direction]}",
+                "or_estimate": float(row["or"]),
+                "or_lower": float(row["lower"]),
+                "or_upper": float(row["upper"]),
+                "p_value": float(row["p"]),
             }
         )
         run.number(f"{key}_or[{f}]", float(row["or"]))
         run.number(f"{key}_auc[{f}]", auc.estimate)
+        run.number(f"{key}_auc_ci[{f}]", auc.ci)
+        run.number(f"{key}_auc_direction[{f}]", direction)
+        run.number(f"{key}_wilcoxon_p[{f}]", w.p_value)
     run.uses(
         tests=[
             "logistic regression (Wald)",
@@ -403,14 +435,20 @@ def binary_univariate(
     if not rows:
         raise NotComputable("no candidate factor has data in two categories")
     frame = pd.DataFrame(rows)
+    shown = frame.drop(columns=["or_estimate", "or_lower", "or_upper", "p_value"])
+    if not shown["Median (IQR), with / without"].astype(bool).any():
+        shown = shown.drop(columns=["Median (IQR), with / without", "AUC (95 % CI), direction"])
     run.table(
         ReportTable(
             f"Univariate analysis of {labels.get(outcome, outcome)}",
-            frame,
+            shown,
             f"univariate_{key}",
             footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "
             "of the univariate logistic model, or Fisher's exact test when the OR is not "
-            "estimable (then the modified-Wald OR, 0.5 added to every cell). AUC with DeLong CI.",
+            "estimable (then the modified-Wald OR, 0.5 added to every cell). Continuous factors: "
+            "median (IQR) in patients with / without the outcome and Wilcoxon rank-sum p; AUC "
+            "with DeLong CI in the direction declared before the analysis (pROC 'direction': "
+            "'<' higher values predict the outcome, '>' lower values do), never flipped.",
         )
     )
     return frame
