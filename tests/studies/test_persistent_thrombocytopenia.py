@@ -129,15 +129,15 @@ def test_roc_auc_oriented_by_declared_direction(ptdr: Captured, population: pd.D
     assert kn["pt_auc[platelets_bl]"] == pytest.approx(expected, rel=1e-12)
     assert kn["pt_auc[platelets_bl]"] > 0.5
     assert kn["pt_auc_direction[platelets_bl]"] == ">"
-    row = _row(table(ptdr, "univariate_pt"), "Baseline platelets (10⁹/L) (per unit)")
-    assert row["AUC (95 % CI), direction"].startswith(f"{expected:.2f} (")
-    assert "lower predicts (direction >)" in row["AUC (95 % CI), direction"]
+    row = _row(table(ptdr, "univariate_pt_continuous"), "Baseline platelets (10⁹/L)")
+    assert row["AUC (95 % CI)"].startswith(f"{expected:.2f} (")
+    assert row["ROC direction"] == "lower predicts (>)"
 
 
 def test_wilcoxon_p_with_group_medians(ptdr: Captured, population: pd.DataFrame) -> None:
     """Defect 6: group medians (IQR, SAS PCTLDEF=5) beside the Wilcoxon p (scipy, continuity)."""
     y = population["pt"].astype(bool).to_numpy()
-    shown = table(ptdr, "univariate_pt")
+    shown = table(ptdr, "univariate_pt_continuous")
     kn = ptdr.outputs[NAME].key_numbers
     for col, label in (
         ("platelets_bl", "Baseline platelets (10⁹/L)"),
@@ -148,11 +148,15 @@ def test_wilcoxon_p_with_group_medians(ptdr: Captured, population: pd.DataFrame)
             x[y], x[~y], use_continuity=True, alternative="two-sided", method="asymptotic"
         ).pvalue
         assert kn[f"pt_wilcoxon_p[{col}]"] == pytest.approx(p, rel=1e-9)
-        cell = _row(shown, f"{label} (per unit)")["Median (IQR), with / without"]
-        got = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", cell)]
-        for k, group in enumerate((x[y], x[~y])):
+        row = _row(shown, label)
+        assert row["Wilcoxon p"] == (f"{p:.3f}" if p >= 0.001 else "< 0.001")
+        for head, group in (
+            ("With persistent thrombocytopenia, median (IQR)", x[y]),
+            ("Without persistent thrombocytopenia, median (IQR)", x[~y]),
+        ):
+            got = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", row[head])]
             q = np.percentile(group, [50, 25, 75], method="averaged_inverted_cdf")
-            assert got[3 * k : 3 * k + 3] == pytest.approx(q, abs=0.051), cell
+            assert got == pytest.approx(q, abs=0.051), row[head]
 
 
 def test_table_one_has_prior_history_rows(ptdr: Captured, population: pd.DataFrame) -> None:

@@ -74,7 +74,7 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
     return ok
 
 
-_DIRECTION_WORDS = {"<": "higher predicts (direction <)", ">": "lower predicts (direction >)"}
+_DIRECTION_WORDS = {"<": "higher predicts (<)", ">": "lower predicts (>)"}
 """ROC direction in words, with pROC's symbol."""
 
 ESTIMABLE_RANGE = (1e-6, 1e6)
@@ -321,8 +321,9 @@ def binary_univariate(
     Returns
     -------
     pandas.DataFrame
-        The table's rows with numeric ``or_estimate, or_lower, or_upper, p_value`` added (for
-        a forest plot and headline numbers).
+        ``Factor`` (continuous ones suffixed "(per unit)") and the numeric ``or_estimate,
+        or_lower, or_upper, p_value`` of every factor analysed (for a forest plot and headline
+        numbers); the two report tables (categorical, continuous) hold the display text.
     """
     directions = dict(directions or {})
     d = data.dropna(subset=[outcome]).copy()
@@ -330,6 +331,7 @@ def binary_univariate(
     if y.sum() == 0 or y.sum() == len(y):
         raise NotComputable(f"{labels.get(outcome, outcome)}: no variation in the outcome")
     rows: list[dict[str, Any]] = []
+    cont: list[dict[str, Any]] = []
     for f in binary:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
@@ -369,9 +371,7 @@ def binary_univariate(
                 "Events / n (yes)": f"{a}/{a + b} ({_fmt(100 * a / max(a + b, 1))} %)",
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
                 "p": stats.format_p(p),
-                "Median (IQR), with / without": "",
                 "Method": method,
-                "AUC (95 % CI), direction": "",
                 "or_estimate": est,
                 "or_lower": lo,
                 "or_upper": hi,
@@ -401,18 +401,19 @@ def binary_univariate(
         with_, without = (
             stats.describe_continuous(sub.loc[yy == v, f].astype(float)) for v in (1, 0)
         )
-        rows.append(
+        label = labels.get(outcome, outcome)
+        cont.append(
             {
-                "Factor": f"{labels.get(f, f)} (per unit)",
-                "Events / n (no)": "",
-                "Events / n (yes)": "",
-                "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
-                f"{_fmt(float(row['upper']), 2)})",
-                "p": stats.format_p(float(row["p"])),
-                "Median (IQR), with / without": f"{with_.median_iqr()} / {without.median_iqr()}",
-                "Method": f"logistic OR (Wald); Wilcoxon p {_p_phrase(w.p_value)}",
-                "AUC (95 % CI), direction": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–"
-                f"{_fmt(auc.ci[1], 2)}), {_DIRECTION_WORDS[direction]}",
+                "Factor": labels.get(f, f),
+                f"With {label}, median (IQR)": with_.median_iqr(),
+                f"Without {label}, median (IQR)": without.median_iqr(),
+                "Wilcoxon p": stats.format_p(w.p_value),
+                "OR per unit (95 % CI)": f"{_fmt(float(row['or']), 2)} "
+                f"({_fmt(float(row['lower']), 2)}–{_fmt(float(row['upper']), 2)})",
+                "Wald p": stats.format_p(float(row["p"])),
+                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–"
+                f"{_fmt(auc.ci[1], 2)})",
+                "ROC direction": _DIRECTION_WORDS[direction],
                 "or_estimate": float(row["or"]),
                 "or_lower": float(row["lower"]),
                 "or_upper": float(row["upper"]),
@@ -432,23 +433,42 @@ def binary_univariate(
             "ROC AUC (DeLong)",
         ]
     )
-    if not rows:
+    if not rows and not cont:
         raise NotComputable("no candidate factor has data in two categories")
-    frame = pd.DataFrame(rows)
-    shown = frame.drop(columns=["or_estimate", "or_lower", "or_upper", "p_value"])
-    if not shown["Median (IQR), with / without"].astype(bool).any():
-        shown = shown.drop(columns=["Median (IQR), with / without", "AUC (95 % CI), direction"])
-    run.table(
-        ReportTable(
-            f"Univariate analysis of {labels.get(outcome, outcome)}",
-            shown,
-            f"univariate_{key}",
-            footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "
-            "of the univariate logistic model, or Fisher's exact test when the OR is not "
-            "estimable (then the modified-Wald OR, 0.5 added to every cell). Continuous factors: "
-            "median (IQR) in patients with / without the outcome and Wilcoxon rank-sum p; AUC "
-            "with DeLong CI in the direction declared before the analysis (pROC 'direction': "
-            "'<' higher values predict the outcome, '>' lower values do), never flipped.",
+    numeric = ["or_estimate", "or_lower", "or_upper", "p_value"]
+    label = labels.get(outcome, outcome)
+    if rows:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: categorical factors",
+                pd.DataFrame(rows).drop(columns=numeric),
+                f"univariate_{key}",
+                footnote="Events / n: patients with the outcome among those without (no) and "
+                "with (yes) the factor. OR, odds ratio; CI, bilateral Wald confidence interval; p "
+                "from the Wald test of the univariate logistic model, or Fisher's exact test when "
+                "the OR is not estimable (then the modified-Wald OR, 0.5 added to every cell).",
+            )
         )
+    if cont:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: continuous factors",
+                pd.DataFrame(cont).drop(columns=numeric),
+                f"univariate_{key}_continuous",
+                footnote="Median (IQR, SAS PCTLDEF=5) in patients with and without the outcome; "
+                "Wilcoxon rank-sum test (normal approximation, continuity correction). OR per "
+                "unit of the factor, univariate logistic model, Wald CI and p. ROC AUC with "
+                "DeLong CI in the direction declared before the analysis (pROC 'direction': "
+                "'<' higher values predict the outcome, '>' lower values do), never flipped.",
+            )
+        )
+    frame = pd.concat(
+        [
+            pd.DataFrame(rows, columns=["Factor", *numeric]),
+            pd.DataFrame(cont, columns=["Factor", *numeric]).assign(
+                Factor=lambda f: f["Factor"] + " (per unit)"
+            ),
+        ],
+        ignore_index=True,
     )
     return frame

@@ -136,7 +136,7 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
     PaperItem(
         "Table 3",
         "Univariate analysis of predictive factors for persistent thrombocytopenia",
-        ("univariate_pt",),
+        ("univariate_pt", "univariate_pt_continuous"),
     ),
     PaperItem(
         "Figure 3", "Summary of the univariate results (odds ratios)", ("forest_univariate_pt",)
