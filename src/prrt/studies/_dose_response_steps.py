@@ -178,3 +178,27 @@ def lab_toxicity_table(
         "denominator). The paper's 'at least one grade ≥ k' is the sum of the grade columns k "
         "to 4. eGFR (CKD-EPI) decrease is graded as CTCAE 'Chronic kidney disease'.",
     )
+
+
+PRIOR_GROUPS = {
+    "prior_chemotherapy": ("chemotherapy",),
+    "prior_targeted": ("targeted",),
+    "prior_radiotherapy_any": ("radiotherapy",),
+    "prior_locoregional_liver": ("embolisation", "rfa"),
+    "prior_ssa": ("ssa",),
+    "prior_surgery": ("surgery",),
+}
+"""Hebert Table 1 'Treatment before [177Lu]Lu-DOTATATE' rows: modalities of ``prior_treatments``
+(locoregional liver therapy = embolisation or radiofrequency ablation)."""
+
+
+def prior_treatment_flags(prior: pd.DataFrame, patients: pd.Series) -> pd.DataFrame:
+    """Per patient: one flag per :data:`PRIOR_GROUPS` row and ``prior_any`` (≥ 1 treatment)."""
+    p = prior.loc[prior["patient_id"].isin(set(patients))]
+    hits = pd.DataFrame(
+        {k: p["modality"].isin(v).to_numpy() for k, v in PRIOR_GROUPS.items()},
+        index=p["patient_id"].to_numpy(),
+    )
+    flags = hits.groupby(level=0).any().reindex(patients.to_numpy(), fill_value=False)
+    flags["prior_any"] = flags.any(axis=1)
+    return flags.rename_axis("patient_id").reset_index()

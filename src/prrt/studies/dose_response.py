@@ -53,9 +53,10 @@ class Settings:
     loess_degree: int = 1
     loess_span: float = 0.75
     statistics: str = (
-        "paired t test; Spearman rank correlation with LOESS (degree 1, span 0.75) and "
-        "pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Kaplan–Meier, "
-        "log-rank and Cox (Breslow) by dose indices dichotomised at the median"
+        "paired t test; Spearman rank correlation (Fisher-z CI) with LOESS (degree 1, span "
+        "0.75) and pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Friedman "
+        "and Page trend tests of the dose across cycles 1–4; Kaplan–Meier, log-rank and Cox "
+        "(Breslow) by dose indices dichotomised at the median"
     )
 
 
@@ -79,6 +80,9 @@ LAB_LABELS = {
     "neutrophils": "Neutrophils (10⁹/L)",
 }
 """Blood counts and eGFR with their canonical units (``schema.LAB_CANONICAL_UNITS``)."""
+
+ORGAN_NOUNS = {"kidneys": "kidney", "spleen": "spleen", "bone_marrow": "bone marrow"}
+"""Organs as the noun before "dose" ("cumulative kidney dose")."""
 
 COUNT_WORDS = {
     "egfr": "eGFR",
@@ -203,6 +207,10 @@ def _mean_sd(x: pd.Series) -> str:
 
 
 def _cohort(study: StudyRun, data: pd.DataFrame) -> None:
+    """Hebert Table 1 (with the treatments before PRRT) and Table 2 (cycles)."""
+    if study.has_rows("prior_treatments"):
+        prior = _dr.prior_treatment_flags(study.read("prior_treatments"), data["patient_id"])
+        data = data.merge(prior, on="patient_id", how="left")
     variables = [
         v
         for v in (
@@ -214,6 +222,8 @@ def _cohort(study: StudyRun, data: pd.DataFrame) -> None:
             "lymph_node_metastases",
             "bone_metastases",
             "peritoneal_metastases",
+            *_dr.PRIOR_GROUPS,
+            "prior_any",
             "cumulative_activity_gbq",
         )
         if v in data
@@ -274,16 +284,16 @@ def _labs_before_after(
         for label, later in windows:
             after = later[t] if t in later.columns else pd.Series(dtype=float)
             pair = pd.concat([base, after], axis=1, join="inner").dropna()
-            row[f"n ({label})"] = len(pair)
-            row[f"Before, mean (SD) ({label} pairs)"] = _mean_sd(pair.iloc[:, 0])
-            row[f"{label} after, mean (SD)"] = _mean_sd(pair.iloc[:, 1])
+            row[f"{label}: n"] = len(pair)
+            row[f"{label}: before, mean (SD)"] = _mean_sd(pair.iloc[:, 0])
+            row[f"{label}: after, mean (SD)"] = _mean_sd(pair.iloc[:, 1])
             p = float("nan")
             if len(pair) >= 3:
                 p = stats.t_test(
                     pair.iloc[:, 0].to_numpy(), pair.iloc[:, 1].to_numpy(), kind="paired"
                 ).p_value
                 study.number(f"paired_t_p[{t},{label}]", p)
-            row[f"p ({label})"] = stats.format_p(p)
+            row[f"{label}: p"] = stats.format_p(p)
         rows.append(row)
     study.table(
         ReportTable(
@@ -294,7 +304,7 @@ def _labs_before_after(
             f"{settings.month3_target_days} ± {settings.month3_window_days} days and "
             f"{settings.month12_target_days} ± {settings.month12_window_days} days after the "
             "last cycle. Mean (SD) of the same patients before and after; paired t test.",
-            column_formats={"n (3 months)": "int", "n (12 months)": "int"},
+            column_formats={"3 months: n": "int", "12 months: n": "int"},
         )
     )
 
@@ -308,6 +318,13 @@ LABELS = {
     "lymph_node_metastases": "Lymph-node metastases",
     "bone_metastases": "Bone metastases",
     "peritoneal_metastases": "Peritoneal metastases",
+    "prior_chemotherapy": "Before PRRT: chemotherapy",
+    "prior_targeted": "Before PRRT: targeted therapy",
+    "prior_radiotherapy_any": "Before PRRT: radiotherapy",
+    "prior_locoregional_liver": "Before PRRT: locoregional liver therapy",
+    "prior_ssa": "Before PRRT: somatostatin analogues",
+    "prior_surgery": "Before PRRT: surgery",
+    "prior_any": "Before PRRT: at least one treatment",
     "cumulative_activity_gbq": "Cumulative activity (GBq)",
 }
 
@@ -341,9 +358,8 @@ def _absorbed_doses(study: StudyRun, data: pd.DataFrame) -> tuple[pd.DataFrame, 
             labels={**STRUCTURE_LABELS, "lesion": f"Target lesions (n = {n_les})"},
             digits=2,
             title="Absorbed dose (Gy) per structure and cycle and in total",
-            footnote="Values are median (range) in Gy: organs over patients, lesions over "
-            "target lesions (≥ 2 cm³, ≤ 5 per site, no bone lesions). Total = sum of the cycle "
-            "doses of one organ or lesion.",
+            footnote="Organs: over patients; lesions: over target lesions (≥ 2 cm³, ≤ 5 per "
+            "site, no bone lesions). Total = sum of the cycle doses of one organ or lesion.",
         )
     )
     box = pd.concat([organ, lesions], ignore_index=True)
@@ -474,7 +490,7 @@ def _correlations(
                     d["dose"].to_numpy(),
                     d["change"].to_numpy(),
                     lo.predict(g),
-                    f"Cumulative {STRUCTURE_LABELS[organ].lower()} dose (Gy)",
+                    f"Cumulative {ORGAN_NOUNS[organ]} dose (Gy)",
                     f"{COUNT_WORDS[t]}: nadir vs baseline (%)",
                     f"{COUNT_WORDS[t]} (n = {len(d)})",
                     rho=r.estimate,
@@ -491,7 +507,7 @@ def _correlations(
         study.figure(
             figures.loess_panels(panels),
             name,
-            f"Cumulative {STRUCTURE_LABELS[organ].lower()} absorbed dose versus the % change of "
+            f"Cumulative {ORGAN_NOUNS[organ]} absorbed dose versus the % change of "
             f"{what} from baseline to the lowest value during PRRT (LOESS degree "
             f"{settings.loess_degree}, span {settings.loess_span}, 95 % CI; Spearman ρ and p, "
             "n patients).",

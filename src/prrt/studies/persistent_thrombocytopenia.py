@@ -510,6 +510,22 @@ CASE_COLUMNS: dict[str, int | str | None] = {
 }
 """Rows of Ferrara Table 2 (here columns) and their display decimals: one format per column."""
 
+CASE_LABELS = {
+    **LABELS,
+    "age_at_start": "Age (y)",
+    "primary_site": "Primary",
+    "pelvic_bone_mets": "Pelvic bone mets",
+    "egfr_bl": "eGFR (mL/min/1.73 m²)",
+    "cumulative_activity_gbq": "Activity (GBq)",
+    "spleen_length_mm": "Spleen (mm)",
+    "platelets_bl": "Platelets at baseline",
+    "platelets_nadir": "Platelet nadir during PRRT",
+    "platelets_2m": "Platelets at 2 months",
+    "platelets_12m": "Platelets at 12 months",
+    "death_after_end_months": "Death after PRRT (months)",
+}
+"""Shorter headers of the wide case table (platelets in 10⁹/L, said in the footnote)."""
+
 
 def _cases(study: StudyRun, data: pd.DataFrame) -> None:
     cases = data.loc[data["pt"].astype("boolean").fillna(False)]
@@ -534,15 +550,16 @@ def _cases(study: StudyRun, data: pd.DataFrame) -> None:
             .where(table["death_after_end_months"].notna(), "Alive")
         )
     table.insert(0, "Case", range(1, len(table) + 1))
-    formats = {LABELS[c]: f for c, f in CASE_COLUMNS.items() if c in cols and f is not None}
+    formats = {CASE_LABELS[c]: f for c, f in CASE_COLUMNS.items() if c in cols and f is not None}
     study.table(
         ReportTable(
             f"Characteristics of the {len(table)} patients with persistent thrombocytopenia",
-            table.rename(columns=LABELS),
+            table.rename(columns=CASE_LABELS),
             "pt_cases",
-            footnote="CT, chemotherapy; CT°, chemotherapy with an alkylating agent; TT, targeted "
+            footnote="Platelet counts in 10⁹/L; IDPC, initial decline of the platelet count; "
+            "OMIS, osteo-medullary invasion score; eGFR at baseline. CT, chemotherapy; CT°, chemotherapy with an alkylating agent; TT, targeted "
             "therapy; EBRT, external-beam radiation therapy. Nadir: lowest platelet count during "
-            "PRRT. Time to death from the last cycle; 'Alive' at last follow-up. Blank: not "
+            "PRRT. Death after PRRT: months from the last cycle to death; 'Alive' at last follow-up. Blank: not "
             "measured.",
             column_formats={"Case": "int", **formats},
         )
