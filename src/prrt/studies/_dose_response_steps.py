@@ -15,9 +15,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from prrt import stats
-from prrt.dosimetry.summary import preferred_doses
 from prrt.report import ReportTable
-from prrt.studies import _steps
+from prrt.studies import _doses, _steps
 from prrt.studies._base import NotComputable, StudyRun
 
 TREND_CYCLES = (1, 2, 3, 4)
@@ -34,17 +33,19 @@ INDEX_LABELS = {
 """Hebert Table 6 dosimetric indices per patient."""
 
 
-def selected_doses(study: StudyRun, patients: pd.Series, course_no: int = 1) -> pd.DataFrame:
+def selected_doses(
+    study: StudyRun, patients: pd.Series, preference: Sequence[str], course_no: int = 1
+) -> pd.DataFrame:
     """Absorbed doses of ``patients`` for one course, one estimate per cycle × structure × lesion.
 
-    The selection is the dosimetry area's (method preference of
-    :class:`prrt.dosimetry.settings.DosimetrySettings`), the one the derived dose summary uses.
+    The selection is :func:`prrt.dosimetry.select_dose_estimates` with the study's declared
+    method preference (by default the one the derived dose summary and ``prrt plan`` use).
     """
     doses = study.read("absorbed_doses")
     doses = doses.loc[doses["patient_id"].isin(set(patients)) & (doses["course_no"] == course_no)]
     if doses.empty:
         raise NotComputable("no absorbed doses in the store")
-    return preferred_doses(doses).rename(columns={"cycle_no": "cycle"})
+    return _doses.selected_doses(doses, preference).rename(columns={"cycle_no": "cycle"})
 
 
 def included_lesion_doses(study: StudyRun, doses: pd.DataFrame, course_no: int = 1) -> pd.DataFrame:
@@ -183,7 +184,6 @@ def lab_toxicity_table(
 PRIOR_GROUPS = {
     "prior_chemotherapy": ("chemotherapy",),
     "prior_targeted": ("targeted",),
-    "prior_radiotherapy_any": ("radiotherapy",),
     "prior_locoregional_liver": ("embolisation", "rfa"),
     "prior_ssa": ("ssa",),
     "prior_surgery": ("surgery",),

@@ -23,9 +23,9 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import dose_table
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies import _dose_response_steps as _dr
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
@@ -52,6 +52,8 @@ class Settings:
     tcp_controlled: str = "ΔV% ≤ 0 at 3 months"
     loess_degree: int = 1
     loess_span: float = 0.75
+    dose_method_preference: tuple[str, ...] = _doses.DEFAULT_PREFERENCE
+    """One absorbed-dose estimate per patient × cycle × structure, by this method preference."""
     statistics: str = (
         "paired t test; Spearman rank correlation (Fisher-z CI) with LOESS (degree 1, span "
         "0.75) and pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Friedman "
@@ -62,36 +64,21 @@ class Settings:
 
 SETTINGS = Settings()
 
-STRUCTURE_LABELS = {
-    "kidneys": "Kidneys",
-    "spleen": "Spleen",
-    "liver": "Liver",
-    "bone_marrow": "Bone marrow",
-    "lesion": "Lesions",
-}
+STRUCTURE_LABELS = vocabulary.LEVELS["structure"]
 
 
-LAB_LABELS = {
-    "egfr": "eGFR, CKD-EPI (mL/min/1.73 m²)",
-    "platelets": "Platelets (10⁹/L)",
-    "haemoglobin": "Haemoglobin (g/L)",
-    "leukocytes": "Leukocytes (10⁹/L)",
-    "lymphocytes": "Lymphocytes (10⁹/L)",
-    "neutrophils": "Neutrophils (10⁹/L)",
-}
+LAB_LABELS = vocabulary.LEVELS["test"]
 """Blood counts and eGFR with their canonical units (``schema.LAB_CANONICAL_UNITS``)."""
 
-ORGAN_NOUNS = {"kidneys": "kidney", "spleen": "spleen", "bone_marrow": "bone marrow"}
-"""Organs as the noun before "dose" ("cumulative kidney dose")."""
+COUNT_WORDS = {t: LAB_LABELS[t].split(" (")[0] for t in ("egfr", *BLOOD)}
+"""Laboratory tests in words without their unit (panel titles, table cells)."""
 
-COUNT_WORDS = {
-    "egfr": "eGFR",
-    "platelets": "Platelets",
-    "haemoglobin": "Haemoglobin",
-    "leukocytes": "Leukocytes",
-    "lymphocytes": "Lymphocytes",
-    "neutrophils": "Neutrophils",
-}
+
+def _dose_axis(organ: str) -> str:
+    """``Cumulative kidney absorbed dose (Gy)`` from the vocabulary's label of ``<organ>_gy``."""
+    return "Cumulative " + vocabulary.in_sentence(vocabulary.label(f"{organ}_gy"))
+
+
 """Laboratory tests in words (panel titles, table cells)."""
 
 ORGAN_DOSE_COLUMNS = ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy")
@@ -222,7 +209,12 @@ def _cohort(study: StudyRun, data: pd.DataFrame) -> None:
             "lymph_node_metastases",
             "bone_metastases",
             "peritoneal_metastases",
-            *_dr.PRIOR_GROUPS,
+            "prior_chemotherapy",
+            "prior_targeted",
+            "prior_radiotherapy",
+            "prior_locoregional_liver",
+            "prior_ssa",
+            "prior_surgery",
             "prior_any",
             "cumulative_activity_gbq",
         )
@@ -309,36 +301,21 @@ def _labs_before_after(
     )
 
 
-LABELS = {
-    "sex": "Sex",
-    "age_at_start": "Age at treatment start (years)",
-    "primary_site": "Primary tumour site",
-    "who_grade": "Tumour grade (WHO)",
-    "liver_metastases": "Liver metastases",
-    "lymph_node_metastases": "Lymph-node metastases",
-    "bone_metastases": "Bone metastases",
-    "peritoneal_metastases": "Peritoneal metastases",
-    "prior_chemotherapy": "Before PRRT: chemotherapy",
-    "prior_targeted": "Before PRRT: targeted therapy",
-    "prior_radiotherapy_any": "Before PRRT: radiotherapy",
-    "prior_locoregional_liver": "Before PRRT: locoregional liver therapy",
-    "prior_ssa": "Before PRRT: somatostatin analogues",
-    "prior_surgery": "Before PRRT: surgery",
-    "prior_any": "Before PRRT: at least one treatment",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`)."""
 
 
-def _absorbed_doses(study: StudyRun, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _absorbed_doses(
+    study: StudyRun, data: pd.DataFrame, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hebert Table 5 (organs and lesions), Fig. 1, Fig. 2 and the trend across cycles.
 
     Returns the selected per-cycle doses of the course and the selected doses of the target
     lesions (one estimate per cycle).
     """
-    doses = _dr.selected_doses(study, data["patient_id"])
-    raw = study.read("absorbed_doses")
-    raw = raw.loc[raw["patient_id"].isin(set(data["patient_id"])) & (raw["course_no"] == 1)]
-    organ = raw.loc[raw["structure"] != "lesion"].rename(columns={"cycle_no": "cycle"})
+    preference = _doses.preference_of(settings)
+    doses = _dr.selected_doses(study, data["patient_id"], preference)
+    organ = doses.loc[doses["structure"] != "lesion"]
     lesions = _dr.included_lesion_doses(study, doses)
     # a lesion's total is the sum over its own cycles: the total column counts lesions
     rows = pd.concat(
@@ -359,7 +336,8 @@ def _absorbed_doses(study: StudyRun, data: pd.DataFrame) -> tuple[pd.DataFrame, 
             digits=2,
             title="Absorbed dose (Gy) per structure and cycle and in total",
             footnote="Organs: over patients; lesions: over target lesions (≥ 2 cm³, ≤ 5 per "
-            "site, no bone lesions). Total = sum of the cycle doses of one organ or lesion.",
+            "site, no bone lesions). Total = sum of the selected cycle doses of one organ or "
+            "lesion. " + _doses.preference_note(preference, rows),
         )
     )
     box = pd.concat([organ, lesions], ignore_index=True)
@@ -370,7 +348,7 @@ def _absorbed_doses(study: StudyRun, data: pd.DataFrame) -> tuple[pd.DataFrame, 
         ),
         "dose_boxplot",
         "Absorbed dose per cycle by target lesions and healthy organs (box: median and IQR; "
-        "whiskers 1.5 IQR).",
+        "whiskers 1.5 IQR). " + _doses.preference_note(preference),
     )
     totals = _dr.lesion_totals(lesions)
     first = lesions.loc[lesions["cycle"] == 1, "dose_gy"]
@@ -490,7 +468,7 @@ def _correlations(
                     d["dose"].to_numpy(),
                     d["change"].to_numpy(),
                     lo.predict(g),
-                    f"Cumulative {ORGAN_NOUNS[organ]} dose (Gy)",
+                    _dose_axis(organ),
                     f"{COUNT_WORDS[t]}: nadir vs baseline (%)",
                     f"{COUNT_WORDS[t]} (n = {len(d)})",
                     rho=r.estimate,
@@ -507,7 +485,7 @@ def _correlations(
         study.figure(
             figures.loess_panels(panels),
             name,
-            f"Cumulative {ORGAN_NOUNS[organ]} absorbed dose versus the % change of "
+            f"{_dose_axis(organ).removesuffix(' (Gy)')} versus the % change of "
             f"{what} from baseline to the lowest value during PRRT (LOESS degree "
             f"{settings.loess_degree}, span {settings.loess_span}, 95 % CI; Spearman ρ and p, "
             "n patients).",
@@ -667,7 +645,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
 
     doses = lesions = None
     with study.section("Absorbed doses"):
-        doses, lesions = _absorbed_doses(study, data)
+        doses, lesions = _absorbed_doses(study, data, settings)
         totals = _organ_totals(doses)
         for s in ("kidneys", "spleen", "bone_marrow", "liver"):
             if f"{s}_gy" in totals.columns:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from prrt.cohort.store import Store
 from prrt.report import ReportTable
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
 
@@ -95,7 +95,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         study.table(
             ReportTable(
                 "Best overall response (RECIST 1.1)",
-                pd.DataFrame({"Response": r.index, "n": r.to_numpy()}),
+                pd.DataFrame({"Response": r.index.map(_display.response_label), "n": r.to_numpy()}),
                 "bor",
             )
         )
@@ -132,6 +132,8 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 continuous=cols,
                 title=f"Cumulative absorbed dose per course (n = {len(summ)})",
                 name="dose_summary",
+                footnote="Per course, the sum over its cycles of one estimate per cycle. "
+                + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
             )
         )
     return study.finish(out_dir)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
@@ -77,29 +77,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "age_gt65": "Age > 65 years",
-    "ecog_ge1": "ECOG ≥ 1",
-    "functional": "Functional tumour",
-    "ki67_gt10": "Ki-67 > 10 %",
-    "krenning_4": "Krenning uptake grade 4",
-    "hepatic_burden_gt50": "Hepatic tumour burden > 50 %",
-    "bone_metastases": "Bone metastases",
-    "chemo_lines_gt1": "> 1 chemotherapy line",
-    "cga_gt_uln": "CgA > ULN",
-    "cga_gt_10uln": "CgA > 10 × ULN",
-    "alp_gt_2uln": "ALP > 2 × ULN",
-    "alkylating": "Alkylating chemotherapy",
-    "marrow_toxicity": "Bone-marrow toxicity grade 3–4",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "who_grade": "WHO grade",
-    "ki67_pct": "Ki-67 (%)",
-    "chemo_lines": "Chemotherapy lines",
-    "n_prior_modalities": "Treatment modalities before PRRT",
-    "n_cycles": "Cycles",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
@@ -260,10 +239,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         n = len(resp)
         rows = [
             {
-                "Response": k,
+                "Response": _display.response_label(k),
                 "n (%)": f"{int(counts.get(k, 0))} ({_steps._fmt(100 * counts.get(k, 0) / n)})",
             }
-            for k in ("CR", "PR", "SD", "PD", "NE")
+            for k in (*_steps.RESPONSES, "NE")
+            if k != "NON-CR/NON-PD" or counts.get(k, 0)
         ]
         orr = 100.0 * (counts.get("CR", 0) + counts.get("PR", 0)) / n
         dcr = orr + 100.0 * counts.get("SD", 0) / n

@@ -29,7 +29,7 @@ from prrt.clinical import ctcae
 from prrt.clinical.haematology import derive_platelet_dynamics
 from prrt.clinical.settings import DerivationSettings
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
@@ -56,8 +56,8 @@ class Settings:
         "idpc_ge_30",
         "bone_metastases",
         "alkylating",
-        "any_chemotherapy",
-        "targeted_therapy",
+        "prior_chemotherapy",
+        "prior_targeted",
         "previous_cancer",
         "completed_4_cycles",
     )
@@ -90,38 +90,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "pt": "persistent thrombocytopenia",
-    "prior_radiotherapy": "Previous external-beam radiation therapy",
-    "pelvic_bone_mets": "Pelvic bone metastases",
-    "omis_ge_30": "OMIS ≥ 30 %",
-    "splenomegaly": "Spleen length ≥ 100 mm",
-    "idpc_ge_30": "IDPC ≥ 30 %",
-    "bone_metastases": "Bone metastases",
-    "alkylating": "Prior alkylating chemotherapy",
-    "any_chemotherapy": "Prior chemotherapy (any)",
-    "targeted_therapy": "Prior targeted therapy",
-    "previous_cancer": "Previous cancer",
-    "completed_4_cycles": "Four cycles completed",
-    "platelets_bl": "Baseline platelets (10⁹/L)",
-    "age_at_start": "Age (years)",
-    "egfr_bl": "Baseline eGFR (mL/min/1.73 m²)",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-    "sex": "Sex",
-    "primary_site": "Primary site",
-    "who_grade": "WHO grade",
-    "ki67_pct": "Ki-67 (%)",
-    "omis_pct": "OMIS (%)",
-    "spleen_length_mm": "Spleen length (mm)",
-    "n_cycles": "Cycles received",
-    "chemo_lines": "Lines of chemotherapy",
-    "idpc_pct": "IDPC (%)",
-    "platelets_nadir": "Nadir platelets during PRRT (10⁹/L)",
-    "platelets_2m": "Platelets at 2 months (10⁹/L)",
-    "platelets_12m": "Platelets at 12 months (10⁹/L)",
-    "previous_therapy": "Previous therapy",
-    "death_after_end_months": "Time from end of PRRT to death (months)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 CORRESPONDENCE: tuple[PaperItem, ...] = (
     PaperItem(
@@ -242,8 +212,8 @@ def prior_history(study: StudyRun, patients: pd.Series) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "patient_id": per.index,
-            "any_chemotherapy": per["chemo"].to_numpy(),
-            "targeted_therapy": per["tt"].to_numpy(),
+            "prior_chemotherapy": per["chemo"].to_numpy(),
+            "prior_targeted": per["tt"].to_numpy(),
             "previous_therapy": text.to_numpy(),
         }
     )
@@ -368,10 +338,10 @@ TABLE1_VARIABLES = (
     "bone_metastases",
     "pelvic_bone_mets",
     "omis_ge_30",
-    "any_chemotherapy",
+    "prior_chemotherapy",
     "alkylating",
     "prior_radiotherapy",
-    "targeted_therapy",
+    "prior_targeted",
     "platelets_bl",
     "egfr_bl",
     "splenomegaly",
