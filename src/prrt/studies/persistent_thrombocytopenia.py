@@ -15,8 +15,6 @@ involvement are treated as unknown (not 0).
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,12 +23,10 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.clinical import ctcae
-from prrt.clinical.haematology import derive_platelet_dynamics
-from prrt.clinical.settings import DerivationSettings
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _steps
+from prrt.studies import _thrombocytopenia_data as _ptdata
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
 
@@ -170,112 +166,6 @@ def _platelet_figure(study: StudyRun, data: pd.DataFrame, settings: Settings) ->
     )
 
 
-def derivation_settings(study: StudyRun) -> DerivationSettings:
-    """The derivation settings recorded with the store's derived tables (``analysis_settings``).
-
-    The two-month window and the PT threshold of the report are the ones the store used.
-    """
-    frame = study.read("analysis_settings")
-    names = {f.name for f in dataclasses.fields(DerivationSettings)}
-    values = {
-        str(k): json.loads(str(v))
-        for k, v in zip(frame["key"], frame["value"], strict=True)
-        if str(k) in names
-    }
-    return DerivationSettings(**values)
-
-
-def prior_history(study: StudyRun, patients: pd.Series) -> pd.DataFrame:
-    """Per patient: any chemotherapy, targeted therapy, previous cancer and a therapy summary.
-
-    ``previous_therapy`` abbreviates as Ferrara Table 2: CT (chemotherapy; CT° with an
-    alkylating agent), TT (targeted therapy), EBRT (external-beam radiation therapy); "None".
-    """
-    prior = study.read("prior_treatments")
-    prior = prior.loc[prior["patient_id"].isin(patients)]
-    alk = prior["alkylating"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    flags = pd.DataFrame(
-        {
-            "patient_id": prior["patient_id"].to_numpy(),
-            "chemo": (prior["modality"] == "chemotherapy").to_numpy(),
-            "alk": (prior["modality"] == "chemotherapy").to_numpy() & alk,
-            "tt": (prior["modality"] == "targeted").to_numpy(),
-            "rt": (prior["modality"] == "radiotherapy").to_numpy(),
-        }
-    )
-    per = flags.groupby("patient_id").any().reindex(patients.to_numpy(), fill_value=False)
-    ct = np.where(per["alk"], "CT°", np.where(per["chemo"], "CT", ""))
-    parts = pd.DataFrame(
-        {"ct": ct, "tt": np.where(per["tt"], "TT", ""), "rt": np.where(per["rt"], "EBRT", "")}
-    )
-    text = parts.apply(lambda r: ", ".join(x for x in r if x), axis=1).replace("", "None")
-    out = pd.DataFrame(
-        {
-            "patient_id": per.index,
-            "prior_chemotherapy": per["chemo"].to_numpy(),
-            "prior_targeted": per["tt"].to_numpy(),
-            "previous_therapy": text.to_numpy(),
-        }
-    )
-    if study.has_rows("patients"):
-        pats = study.read("patients")[["patient_id", "prior_cancer"]]
-        out = out.merge(
-            pats.rename(columns={"prior_cancer": "previous_cancer"}), on="patient_id", how="left"
-        )
-    return out
-
-
-def platelet_dynamics(study: StudyRun, data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Nadir during PRRT, two-month value and date, and the CTCAE grade of the two-month value.
-
-    The platelet engine (:func:`prrt.clinical.haematology.derive_platelet_dynamics`) is rerun
-    with the store's derivation settings to recover the date of the two-month sample; that
-    sample is graded with CTCAE (``settings.ctcae_version``, term "Platelet count decreased")
-    using its own laboratory's lower limit of normal, exactly as the during-PRRT grades: grade 1
-    is < LLN – 75 × 10⁹/L (ctcae.md), so a count of 100–149 with LLN 150 is grade 1.
-    """
-    labs = study.read("analysis_labs")
-    plt_ = labs.loc[(labs["test"] == "platelets") & labs["patient_id"].isin(data["patient_id"])]
-    cycles = study.read("cycles")
-    cycles = cycles.loc[cycles["patient_id"].isin(data["patient_id"])]
-    dyn = derive_platelet_dynamics(
-        plt_[["patient_id", "sample_date", "test", "value"]].assign(
-            sample_date=lambda f: pd.to_datetime(f["sample_date"])
-        ),
-        cycles.assign(cycle_date=lambda f: pd.to_datetime(f["cycle_date"])),
-        derivation_settings(study),
-    )
-    dyn = dyn.loc[dyn["course_no"] == settings.course_no]
-    limits = (
-        plt_.assign(sample_date=pd.to_datetime(plt_["sample_date"]))[
-            ["patient_id", "sample_date", "lln"]
-        ]
-        .dropna(subset=["lln"])
-        .drop_duplicates(["patient_id", "sample_date"])
-    )
-    dyn = dyn.merge(
-        limits.rename(columns={"sample_date": "platelets_2m_date", "lln": "platelets_2m_lln"}),
-        on=["patient_id", "platelets_2m_date"],
-        how="left",
-    )
-    graded = ctcae.grade_array(
-        "platelets",
-        dyn["platelets_2m"].to_numpy(dtype=float),
-        version=settings.ctcae_version,
-        lln=dyn["platelets_2m_lln"].to_numpy(dtype=float),
-    )
-    dyn["grade_platelets_2m"] = graded.grade
-    return dyn[
-        [
-            "patient_id",
-            "platelets_nadir",
-            "platelets_2m_date",
-            "platelets_2m_lln",
-            "grade_platelets_2m",
-        ]
-    ]
-
-
 def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
     """Course-1 patients with ≥ 2 cycles and platelets at baseline and two months."""
     courses = study.read("analysis_patient_course")
@@ -293,8 +183,14 @@ def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
             "The store has no bone-involvement records: OMIS and pelvic bone metastases are "
             "unknown and left out of the analysis."
         )
-    data = data.merge(prior_history(study, data["patient_id"]), on="patient_id", how="left")
-    data = data.merge(platelet_dynamics(study, data, settings), on="patient_id", how="left")
+    data = data.merge(_ptdata.prior_history(study, data["patient_id"]), on="patient_id", how="left")
+    data = data.merge(
+        _ptdata.platelet_dynamics(
+            study, data, course_no=settings.course_no, ctcae_version=settings.ctcae_version
+        ),
+        on="patient_id",
+        how="left",
+    )
     days_to_end = (
         pd.to_datetime(data["course_end"]) - pd.to_datetime(data["course_start"])
     ).dt.days
