@@ -132,6 +132,11 @@ def test_roc_auc_oriented_by_declared_direction(ptdr: Captured, population: pd.D
     row = _row(table(ptdr, "univariate_pt_continuous"), "Baseline platelets (10⁹/L)")
     assert row["AUC (95 % CI)"].startswith(f"{expected:.2f} (")
     assert row["ROC direction"] == "lower predicts (>)"
+    assert any(
+        t.startswith("Baseline platelets (10⁹/L), lower values declared to predict")
+        and f"ROC AUC {expected:.2f} (" in t
+        for t in ptdr.glance[NAME]
+    )
 
 
 def test_wilcoxon_p_with_group_medians(ptdr: Captured, population: pd.DataFrame) -> None:

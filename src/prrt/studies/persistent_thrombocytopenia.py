@@ -314,6 +314,22 @@ def _univariate(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None
         "regression, Wald CI; modified-Wald OR where a cell is empty; continuous factors per "
         "unit), log scale.",
     )
+    kn = study.key_numbers
+    for f in settings.continuous_factors:
+        if kn.get(f"pt_wilcoxon_p[{f}]", 1.0) < 0.05 and f"pt_auc[{f}]" in kn:
+            lo, hi = kn[f"pt_auc_ci[{f}]"]
+            way = "lower" if kn[f"pt_auc_direction[{f}]"] == ">" else "higher"
+            auc = kn[f"pt_auc[{f}]"]
+            against = (
+                " (below 0.5: in this cohort the association runs against the declared direction)"
+                if hi < 0.5
+                else ""
+            )
+            study.glance(
+                f"{LABELS[f]}, {way} values declared to predict persistent thrombocytopenia: ROC "
+                f"AUC {_steps._fmt(auc, 2)} (95 % CI {_steps._fmt(lo, 2)}–{_steps._fmt(hi, 2)})"
+                f"{against}; Wilcoxon p {_steps._p_phrase(kn[f'pt_wilcoxon_p[{f}]'])}."
+            )
     for row in frame.itertuples():
         if row.p_value < 0.05:
             study.glance(
