@@ -272,3 +272,11 @@ def test_correspondence_covers_the_paper(ptdr: Captured) -> None:
     for item in items:
         assert item.report or item.reason
         assert set(item.report) <= produced, (item.paper, set(item.report) - produced)
+
+
+def test_pt_cases_still_low_at_twelve_months(ptdr: Captured, population: pd.DataFrame) -> None:
+    """Ferrara text: how many PT patients were still < 100 × 10⁹/L at 12 months (of those with
+    a 12-month count; the store's derived value)."""
+    cases = population.loc[population["pt"].astype(bool), "platelets_12m"].astype(float).dropna()
+    got = ptdr.outputs[NAME].key_numbers["pt_cases_lt100_12m"]
+    assert got == (int((cases < 100).sum()), len(cases))

@@ -359,6 +359,14 @@ def _grades(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
         rows = rows.iloc[:5]
     study.number("grade_2m_counts", [int((graded == g).sum()) for g in range(5)])
     study.number("grade_2m_ge1", int((graded >= 1).sum()))
+    p2 = stats.describe_continuous(data["platelets_2m"])
+    n_pt = int(data["pt"].astype("boolean").sum())
+    study.text(
+        f"Two months after PRRT, {int((graded >= 1).sum())} of {n} patients had platelet grade "
+        f"≥ 1 ({n_pt} with persistent thrombocytopenia, < 100 × 10⁹/L); median platelet count "
+        f"{_steps._fmt(p2.median, 0)} × 10⁹/L (range {_steps._fmt(p2.min, 0)}–"
+        f"{_steps._fmt(p2.max, 0)})."
+    )
     study.table(
         ReportTable(
             "Platelet count decreased: worst grade during PRRT and grade two months after",
@@ -445,6 +453,12 @@ def _cases(study: StudyRun, data: pd.DataFrame) -> None:
             "measured.",
             column_formats={"Case": "int", **formats},
         )
+    )
+    m12 = cases["platelets_12m"].astype(float).dropna()
+    study.number("pt_cases_lt100_12m", (int((m12 < 100).sum()), len(m12)))
+    study.text(
+        f"Of the {len(cases)} patients with persistent thrombocytopenia, {len(m12)} had a count "
+        f"12 months after PRRT; {int((m12 < 100).sum())} of them were still below 100 × 10⁹/L."
     )
 
 
