@@ -371,7 +371,7 @@ def binary_univariate(
         if min(a, b, c, e) == 0:
             orr = stats.odds_ratio(table, method="modified_wald")
             p = stats.fisher_exact(table).p_value
-            method = "modified Wald OR; Fisher exact p"
+            method = "Modified-Wald OR; Fisher exact p"
         else:
             fit = stats.logistic(sub.assign(**{outcome: yy, f: x}), outcome, [f])
             row = fit.table.loc[f]
@@ -382,7 +382,7 @@ def binary_univariate(
                 float(row["upper"]),
                 float(row["p"]),
             )
-            method = "logistic OR, Wald CI and p"
+            method = "Logistic regression, Wald CI and p"
         if orr is not None:
             est, (lo, hi) = orr.estimate, orr.ci
         rows.append(
