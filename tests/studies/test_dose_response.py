@@ -269,3 +269,9 @@ def test_glance_and_correspondence(ptdr: Captured) -> None:
     lines = " ".join(ptdr.glance[NAME])
     assert "Median total absorbed dose by the" in lines
     assert "HR" in lines and "95 % CI" in lines
+    # the marrow–platelet Spearman ρ (checked against scipy in test_dose_versus_laboratory_change)
+    rho = ptdr.outputs[NAME].key_numbers["spearman_rho[bone_marrow,platelets]"]
+    assert (
+        "Cumulative bone-marrow absorbed dose versus the change of platelets from baseline to the "
+        f"lowest value during PRRT: Spearman ρ = {rho:.2f}"
+    ) in lines

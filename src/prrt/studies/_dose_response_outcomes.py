@@ -18,6 +18,12 @@ from prrt.studies._base import NotComputable, StudyRun
 BLOOD = ("platelets", "lymphocytes", "leukocytes", "neutrophils", "haemoglobin")
 PANEL_COUNTS = ("neutrophils", "leukocytes", "lymphocytes", "platelets")
 """Blood counts of Hebert Fig. 5 (marrow) and Supplemental Fig. 4 (spleen), in the paper's order."""
+HEADLINE_CORRELATIONS = (
+    ("bone_marrow", "platelets"),
+    ("spleen", "lymphocytes"),
+    ("kidneys", "egfr"),
+)
+"""Dose–toxicity pairs of Hebert's abstract (marrow/spleen versus blood counts; kidneys, none)."""
 STRUCTURE_LABELS = vocabulary.LEVELS["structure"]
 LAB_LABELS = vocabulary.LEVELS["test"]
 
@@ -123,6 +129,16 @@ def correlations(
         )
     if not rows:
         raise NotComputable("no patient has both organ doses and laboratory values")
+    kn = study.key_numbers
+    for organ, test in HEADLINE_CORRELATIONS:
+        if f"spearman_rho[{organ},{test}]" in kn:
+            study.glance(
+                f"{dose_axis(organ).removesuffix(' (Gy)')} versus the change of "
+                f"{vocabulary.in_sentence(COUNT_WORDS[test])} from baseline to the lowest value "
+                f"during PRRT: Spearman ρ = {_steps._fmt(kn[f'spearman_rho[{organ},{test}]'], 2)}, "
+                f"p {_steps._p_phrase(kn[f'spearman_p[{organ},{test}]'])} "
+                f"(n = {kn[f'spearman_n[{organ},{test}]']})."
+            )
     study.table(
         ReportTable(
             "Spearman correlation of cumulative absorbed dose with the % change of laboratory "
