@@ -280,3 +280,23 @@ def test_pt_cases_still_low_at_twelve_months(ptdr: Captured, population: pd.Data
     cases = population.loc[population["pt"].astype(bool), "platelets_12m"].astype(float).dropna()
     got = ptdr.outputs[NAME].key_numbers["pt_cases_lt100_12m"]
     assert got == (int((cases < 100).sum()), len(cases))
+
+
+@pytest.mark.parametrize(
+    ("direction", "auc", "lower", "upper"),
+    [
+        (">", 0.7818181818, 0.4304855136, 1.0),
+        ("<", 0.2181818182, 0.0, 0.5695144864),
+    ],
+    ids=["proc-direction-gt-lower-predicts", "proc-direction-lt-higher-predicts"],
+)
+def test_roc_direction_is_procs(direction: str, auc: float, lower: float, upper: float) -> None:
+    """The report's direction means what pROC's ``direction`` means (tests/reference/
+    pt_roc_direction.R, pROC DeLong CI): ">" = controls > cases = lower values predict PT."""
+    from prrt import stats
+
+    pt = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    platelets = [173, 144, 122, 108, 300, 228, 233, 167, 210, 250, 199, 320, 275, 188, 240, 150]
+    r = stats.roc_auc(pt, platelets, direction=direction)
+    assert r.estimate == pytest.approx(auc, abs=1e-9)
+    assert r.ci == pytest.approx((lower, upper), abs=1e-9)
