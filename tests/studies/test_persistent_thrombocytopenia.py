@@ -300,3 +300,56 @@ def test_roc_direction_is_procs(direction: str, auc: float, lower: float, upper:
     r = stats.roc_auc(pt, platelets, direction=direction)
     assert r.estimate == pytest.approx(auc, abs=1e-9)
     assert r.ci == pytest.approx((lower, upper), abs=1e-9)
+
+
+class _Stub:
+    """The two store accessors :func:`prior_history` uses, over in-memory tables."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
+        self.tables = tables
+
+    def has_rows(self, name: str) -> bool:
+        return name in self.tables and not self.tables[name].empty
+
+    def read(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def test_previous_therapy_abbreviations_as_ferrara_table_2() -> None:
+    """CT, CT° (alkylating), TT, EBRT joined in that order; 'None' without prior therapy."""
+    from prrt.studies._thrombocytopenia_data import prior_history
+
+    prior = pd.DataFrame(
+        {
+            "patient_id": ["a", "a", "a", "b", "d", "e"],
+            "modality": [
+                "chemotherapy",
+                "targeted",
+                "surgery",
+                "radiotherapy",
+                "chemotherapy",
+                "ssa",
+            ],
+            "alkylating": [True, None, None, None, False, None],
+        }
+    )
+    pats = pd.DataFrame(
+        {"patient_id": list("abcde"), "prior_cancer": [True, False, False, None, False]}
+    )
+    out = prior_history(
+        _Stub({"prior_treatments": prior, "patients": pats}),  # type: ignore[arg-type]
+        pd.Series(list("abcde")),
+    ).set_index("patient_id")
+    assert out["previous_therapy"].tolist() == ["CT°, TT", "EBRT", "None", "CT", "None"]
+    assert out["prior_chemotherapy"].tolist() == [True, False, False, True, False]
+    assert out["prior_targeted"].tolist() == [True, False, False, False, False]
+    assert out["previous_cancer"].tolist()[:3] == [True, False, False]
+
+
+def test_previous_therapy_unknown_without_records() -> None:
+    """No prior-treatment records: flags unknown (not 'no'), text 'Not recorded'."""
+    from prrt.studies._thrombocytopenia_data import prior_history
+
+    out = prior_history(_Stub({}), pd.Series(["a", "b"]))  # type: ignore[arg-type]
+    assert out["previous_therapy"].tolist() == ["Not recorded"] * 2
+    assert out["prior_chemotherapy"].isna().all() and out["previous_cancer"].isna().all()

@@ -38,7 +38,14 @@ def prior_history(study: StudyRun, patients: pd.Series) -> pd.DataFrame:
 
     ``previous_therapy`` abbreviates as Ferrara Table 2: CT (chemotherapy; CT° with an
     alkylating agent), TT (targeted therapy), EBRT (external-beam radiation therapy); "None".
+    A store without prior-treatment records leaves the flags unknown ("Not recorded"), not
+    false; likewise ``previous_cancer`` without the patients' ``prior_cancer``.
     """
+    ids = patients.to_numpy()
+    if not study.has_rows("prior_treatments"):
+        out = pd.DataFrame({"patient_id": ids, "previous_therapy": "Not recorded"})
+        out[["prior_chemotherapy", "prior_targeted"]] = pd.NA
+        return _with_previous_cancer(study, out)
     prior = study.read("prior_treatments")
     prior = prior.loc[prior["patient_id"].isin(patients)]
     alk = prior["alkylating"].astype("boolean").fillna(False).to_numpy(dtype=bool)
@@ -56,7 +63,12 @@ def prior_history(study: StudyRun, patients: pd.Series) -> pd.DataFrame:
     parts = pd.DataFrame(
         {"ct": ct, "tt": np.where(per["tt"], "TT", ""), "rt": np.where(per["rt"], "EBRT", "")}
     )
-    text = parts.apply(lambda r: ", ".join(x for x in r if x), axis=1).replace("", "None")
+    text = (
+        (parts["ct"] + ", " + parts["tt"] + ", " + parts["rt"])
+        .str.replace(r"(, )+", ", ", regex=True)
+        .str.strip(", ")
+        .replace("", "None")
+    )
     out = pd.DataFrame(
         {
             "patient_id": per.index,
@@ -65,12 +77,22 @@ def prior_history(study: StudyRun, patients: pd.Series) -> pd.DataFrame:
             "previous_therapy": text.to_numpy(),
         }
     )
+    return _with_previous_cancer(study, out)
+
+
+def _with_previous_cancer(study: StudyRun, out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with ``previous_cancer`` from ``patients.prior_cancer`` (unknown when absent)."""
     if study.has_rows("patients"):
-        pats = study.read("patients")[["patient_id", "prior_cancer"]]
-        out = out.merge(
-            pats.rename(columns={"prior_cancer": "previous_cancer"}), on="patient_id", how="left"
-        )
-    return out
+        pats = study.read("patients")
+        if "prior_cancer" in pats.columns:
+            return out.merge(
+                pats[["patient_id", "prior_cancer"]].rename(
+                    columns={"prior_cancer": "previous_cancer"}
+                ),
+                on="patient_id",
+                how="left",
+            )
+    return out.assign(previous_cancer=pd.NA)
 
 
 def platelet_dynamics(
