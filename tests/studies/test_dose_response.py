@@ -275,3 +275,32 @@ def test_glance_and_correspondence(ptdr: Captured) -> None:
         "Cumulative bone-marrow absorbed dose versus the change of platelets from baseline to the "
         f"lowest value during PRRT: Spearman ρ = {rho:.2f}"
     ) in lines
+
+
+def test_dosimetry_without_lesions_keeps_the_organ_analyses(
+    ptdr: Captured, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Organ dosimetry without lesion doses: the lesion steps say why; the organ ones remain."""
+    from prrt.studies import run_study
+    from prrt.studies._base import StudyRun
+
+    read, has_rows = StudyRun.read, StudyRun.has_rows
+
+    def _read(self: StudyRun, name: str) -> pd.DataFrame:
+        frame = read(self, name)
+        if name == "absorbed_doses":
+            return frame.loc[frame["structure"] != "lesion"]
+        return frame.iloc[0:0] if name == "analysis_lesion_dose" else frame
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(StudyRun, "read", _read)
+        mp.setattr(
+            StudyRun, "has_rows", lambda s, n: n != "analysis_lesion_dose" and has_rows(s, n)
+        )
+        out = run_study(NAME, ptdr.store, tmp_path_factory.mktemp("nolesion"))
+    skipped = {s for s, _ in out.not_computed}
+    assert "Lesion absorbed-dose histograms" in skipped
+    assert "Dosimetric indices of the target lesions" in skipped
+    assert "Cumulative organ dose versus change in laboratory values" not in skipped
+    assert "Absorbed doses" not in skipped
+    assert "trend_page_p[kidneys]" in out.key_numbers

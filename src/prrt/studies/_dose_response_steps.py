@@ -51,6 +51,8 @@ def selected_doses(
 def included_lesion_doses(study: StudyRun, doses: pd.DataFrame, course_no: int = 1) -> pd.DataFrame:
     """Per-cycle selected doses of the lesions retained for dose–response (Hebert selection:
     ≥ 2 cm³, ≤ 5 per site, no bone lesions; ``analysis_lesion_dose.included``)."""
+    if not study.has_rows("analysis_lesion_dose"):
+        return doses.iloc[0:0].astype({"lesion_id": str})
     les = study.read("analysis_lesion_dose")
     les = les.loc[(les["course_no"] == course_no) & les["included"].astype("boolean").fillna(False)]
     keep = les[["patient_id", "lesion_id"]].astype(str).drop_duplicates()

@@ -337,6 +337,35 @@ def _absorbed_doses(
         "Absorbed dose per cycle by target lesions and healthy organs (box: median and IQR; "
         "whiskers 1.5 IQR). " + _doses.preference_note(preference),
     )
+    if lesions.empty:
+        study.skip("Lesion absorbed-dose histograms", "no target lesion has absorbed doses")
+    else:
+        _lesion_histograms(study, lesions)
+    try:
+        trend, numbers = _dr.trend_table(
+            pd.concat([doses.loc[doses["structure"] != "lesion"], lesions], ignore_index=True),
+            STRUCTURE_LABELS,
+        )
+    except NotComputable as exc:
+        study.skip("Absorbed dose across cycles 1 to 4", str(exc))
+        return doses, lesions
+    study.table(trend)
+    for r in numbers.itertuples():
+        study.number(f"trend_page_p[{r.structure}]", r.page_p)
+        study.number(f"trend_friedman_p[{r.structure}]", r.friedman_p)
+    les = numbers.loc[numbers["structure"] == "lesion"]
+    if not les.empty:
+        r = les.iloc[0]
+        study.glance(
+            f"Lesion absorbed dose per cycle fell from a median {_steps._fmt(r['median_first'])} "
+            f"Gy (cycle 1) to {_steps._fmt(r['median_last'])} Gy (cycle 4) in {int(r['n'])} "
+            f"lesions (Page's trend test p {_steps._p_phrase(r['page_p'])})."
+        )
+    return doses, lesions
+
+
+def _lesion_histograms(study: StudyRun, lesions: pd.DataFrame) -> None:
+    """Hebert Fig. 2: lesion absorbed dose after cycle 1 and in total; headline median."""
     totals = _dr.lesion_totals(lesions)
     first = lesions.loc[lesions["cycle"] == 1, "dose_gy"]
     study.figure(
@@ -363,23 +392,6 @@ def _absorbed_doses(
         f"{_steps._fmt(float(totals['dose_gy'].median()))} Gy (range "
         f"{_steps._fmt(float(totals['dose_gy'].min()))}–{_steps._fmt(float(totals['dose_gy'].max()))})."
     )
-    trend, numbers = _dr.trend_table(
-        pd.concat([doses.loc[doses["structure"] != "lesion"], lesions], ignore_index=True),
-        STRUCTURE_LABELS,
-    )
-    study.table(trend)
-    for r in numbers.itertuples():
-        study.number(f"trend_page_p[{r.structure}]", r.page_p)
-        study.number(f"trend_friedman_p[{r.structure}]", r.friedman_p)
-    les = numbers.loc[numbers["structure"] == "lesion"]
-    if not les.empty:
-        r = les.iloc[0]
-        study.glance(
-            f"Lesion absorbed dose per cycle fell from a median {_steps._fmt(r['median_first'])} "
-            f"Gy (cycle 1) to {_steps._fmt(r['median_last'])} Gy (cycle 4) in {int(r['n'])} "
-            f"lesions (Page's trend test p {_steps._p_phrase(r['page_p'])})."
-        )
-    return doses, lesions
 
 
 def _organ_totals(doses: pd.DataFrame) -> pd.DataFrame:
