@@ -70,6 +70,14 @@ VARIABLES: dict[str, str] = {
     "alkylating": "Prior alkylating chemotherapy",
     "prior_radiotherapy": "Previous external-beam radiotherapy",
     "splenectomy": "Splenectomy",
+    "previous_cancer": "Previous cancer",
+    "prior_chemotherapy": "Prior chemotherapy (any)",
+    "prior_targeted": "Prior targeted therapy",
+    "prior_locoregional_liver": "Prior locoregional liver therapy",
+    "prior_ssa": "Prior somatostatin analogues",
+    "prior_surgery": "Prior surgery",
+    "prior_any": "At least one treatment before PRRT",
+    "previous_therapy": "Previous therapy",
     # PRRT course
     "protocol": "Protocol",
     "n_cycles": "Number of cycles",
@@ -106,6 +114,8 @@ VARIABLES: dict[str, str] = {
     # outcomes
     "platelets_2m": "Platelets at 2 months (10⁹/L)",
     "platelets_12m": "Platelets at 12 months (10⁹/L)",
+    "platelets_nadir": "Platelet nadir during PRRT (10⁹/L)",
+    "death_after_end_months": "Time from the last cycle to death (months)",
     "pt": "Persistent thrombocytopenia",
     "marrow_toxicity": "Bone-marrow toxicity grade 3–4",
     "bor": "Best overall response",
