@@ -235,8 +235,12 @@ SPECS: dict[str, Spec] = {
         ne_ok=("target_response", "non_target_response", "overall_response"),
     ),
     "derive_best_response": Spec(
-        lambda f: _m("recist", "derive_best_response")(f["timepoints"], f["courses"]), "timepoints", "overall_response",
+        lambda f: _m("recist_bor", "derive_best_response")(f["timepoints"], f["courses"]), "timepoints", "overall_response",
         ("overall_response",), ne_ok=("bor",),
+    ),
+    "derive_response_outcomes": Spec(
+        lambda f: _m("recist_bor", "derive_response_outcomes")(f["timepoints"], f["courses"]), "timepoints",
+        "overall_response", ("overall_response",), ne_ok=("bor", "bor_unconfirmed", "bor_confirmed"),
     ),
     "derive_recorded_timepoints": Spec(
         lambda f: _m("response", "derive_recorded_timepoints")(f["response_assessments"], f["courses"], criteria=("mda", "recist_1_1")),

@@ -5,11 +5,14 @@ packaged data files (NCI CTCAE v3.0, 9 Aug 2006; v4.03, 14 Jun 2010; v5.0, 27 No
 terms quoted in ``shared/spec/ctcae.md``). Notation: "< LLN – 75" means LLN > x ≥ 75;
 "> ULN – 2.5 × ULN" means ULN < x ≤ 2.5 ULN; a value exactly on a cut-off is in the milder
 grade except where the text says "≥" (v5.0 "1.5 – 3.0 × baseline", "2.0 – 2.5 × baseline").
-Every cut-off is probed exactly on it and one float step on either side
-(``numpy.nextafter``); test ids name the rule (``ctcae5-platelets-g3-lower-edge``).
+Every cut-off is probed exactly on it and one step on either side at the grading precision
+(ten units in the 15th significant digit; values closer than that are on the cut-off, see
+``test_ctcae_precision.py``); test ids name the rule (``ctcae5-platelets-g3-lower-edge``).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -21,15 +24,26 @@ from prrt.clinical import ctcae
 from prrt.clinical.ctcae import CtcaeDataError, grade, grade_array, grade_labs
 
 VERSIONS = ("3.0", "4.03", "5.0")
+# the terms of the first release (new terms: test_ctcae_terms.py)
+BASE_TERMS = (
+    "platelets", "haemoglobin", "leukocytes", "lymphocytes", "neutrophils", "alt", "ast", "alp",
+    "ggt", "bilirubin", "creatinine", "albumin", "egfr",
+)  # fmt: skip
 VTAG = {"3.0": "ctcae3", "4.03": "ctcae403", "5.0": "ctcae5"}
 
 
+def _step(x: float) -> float:
+    """Ten units in the 15th significant digit of ``x``: the smallest step that the grading
+    precision (15 significant digits, as admiral's ``signif(x, 15)``) is sure to see."""
+    return 10.0 ** (math.floor(math.log10(abs(x))) - 13)
+
+
 def _down(x: float) -> float:
-    return float(np.nextafter(x, -np.inf))
+    return x - _step(x)
 
 
 def _up(x: float) -> float:
-    return float(np.nextafter(x, np.inf))
+    return x + _step(x)
 
 
 # ---- low-direction terms: absolute cut-offs (canonical units), grade 1 starts below LLN ----
@@ -132,13 +146,18 @@ def _high_cases() -> list:
                     (_up(cut), g + 1, "upper-edge-above"),
                 ):
                     base = value if term == "creatinine" else 0.5 * uln
-                    kw = {"uln": uln, "baseline": base}
+                    kw = {"uln": uln, "baseline": base, "baseline_uln": uln}
                     cases.append(
                         pytest.param(version, term, value, kw, expected, id=f"{tag}-g{g}-{suffix}")
                     )
             cases.append(
                 pytest.param(
-                    version, term, 0.0, {"uln": uln, "baseline": 0.5 * uln}, 0, id=f"{tag}-g0-zero"
+                    version,
+                    term,
+                    0.0,
+                    {"uln": uln, "baseline": 0.5 * uln, "baseline_uln": uln},
+                    0,
+                    id=f"{tag}-g0-zero",
                 )
             )
     return cases
@@ -162,7 +181,7 @@ def _v5_abnormal_cases() -> list:
     for term, (cuts, g1_closed) in V5_ABNORMAL.items():
         uln = ULN[term]
         bl = 2.0 * uln
-        kw = {"uln": uln, "baseline": bl}
+        kw = {"uln": uln, "baseline": bl, "baseline_uln": uln}
         tag = f"ctcae5-{term}-baseline-abnormal"
         for g, mult in enumerate(cuts):
             cut = mult * bl
@@ -213,13 +232,13 @@ def test_truth_table(version: str, term: str, value: float, refs: dict, expected
 
 
 # ---- missing limit, wrong unit, missing value: for every term and version ----
-GRADABLE = [(v, t) for v in VERSIONS for t in ctcae.GRADABLE_TERMS]
+GRADABLE = [(v, t) for v in VERSIONS for t in BASE_TERMS]
 
 
 def _normal_value_refs(term: str) -> tuple[float, dict]:
     if term in LLN:
         return LLN[term] * 1.1, {"lln": LLN[term]}
-    return ULN[term] * 2.0, {"uln": ULN[term], "baseline": ULN[term] * 0.5}
+    return ULN[term] * 2.0, {"uln": ULN[term], "baseline": ULN[term] * 0.5, "baseline_uln": ULN[term]}
 
 
 @pytest.mark.parametrize(("version", "term"), GRADABLE, ids=[f"{VTAG[v]}-{t}" for v, t in GRADABLE])
@@ -311,13 +330,14 @@ def test_creatinine_baseline_rule_v403_vs_v5() -> None:
 def test_v5_hepatic_baseline_abnormal() -> None:
     # ALT 90 U/L, ULN 40: baseline normal -> 2.25 x ULN = G1; baseline 50 (abnormal) -> 1.8 x BL = G1;
     # baseline 70 (abnormal) -> 1.29 x BL = G0.  v4.03 ignores the baseline (G1).
-    assert grade("alt", 90.0, uln=40.0, baseline=30.0) == 1
-    assert grade("alt", 90.0, uln=40.0, baseline=50.0) == 1
-    assert grade("alt", 90.0, uln=40.0, baseline=70.0) == 0
-    assert grade("alt", 90.0, uln=40.0, baseline=70.0, version="4.03") == 1
+    kw = {"uln": 40.0, "baseline_uln": 40.0}
+    assert grade("alt", 90.0, baseline=30.0, **kw) == 1
+    assert grade("alt", 90.0, baseline=50.0, **kw) == 1
+    assert grade("alt", 90.0, baseline=70.0, **kw) == 0
+    assert grade("alt", 90.0, baseline=70.0, version="4.03", **kw) == 1
     # 210 U/L: normal baseline -> 5.25 x ULN = G3; abnormal baseline 100 -> 2.1 x BL = G1
-    assert grade("ast", 210.0, uln=40.0, baseline=30.0) == 3
-    assert grade("ast", 210.0, uln=40.0, baseline=100.0) == 1
+    assert grade("ast", 210.0, baseline=30.0, **kw) == 3
+    assert grade("ast", 210.0, baseline=100.0, **kw) == 1
     # missing baseline: graded only where both rules agree (value <= ULN -> G0)
     assert grade("alt", 35.0, uln=40.0) == 0
     res = grade_array("alt", [90.0], uln=40.0)
@@ -325,15 +345,15 @@ def test_v5_hepatic_baseline_abnormal() -> None:
 
 
 def test_unknown_term_and_version() -> None:
-    assert grade_array("sodium", [140.0]).reason[0] == "not_gradable_term"
+    assert grade_array("crp", [140.0]).reason[0] == "not_gradable_term"
     with pytest.raises(ValueError, match="unknown CTCAE version"):
         grade("platelets", 100.0, lln=150.0, version="6.0")
 
 
 # ---- monotonicity property ----
 TERM_REFS = {
-    t: ({"lln": LLN[t]} if t in LLN else {"uln": ULN[t], "baseline": ULN[t]})
-    for t in ctcae.GRADABLE_TERMS
+    t: ({"lln": LLN[t]} if t in LLN else {"uln": ULN[t], "baseline": ULN[t], "baseline_uln": ULN[t]})
+    for t in BASE_TERMS
 }
 
 
@@ -354,9 +374,9 @@ def test_grade_monotone_in_value(version: str, term: str, values: list[float]) -
 def test_grade_labs_matches_scalar_and_keeps_input() -> None:
     labs = pd.DataFrame(
         {
-            "test": ["platelets", "alt", "creatinine", "sodium", "platelets", "haemoglobin"],
+            "test": ["platelets", "alt", "creatinine", "crp", "platelets", "haemoglobin"],
             "value": [40.0, 130.0, 130.0, 140.0, None, 95.0],
-            "unit": ["10^9/L", "U/L", "umol/L", "mmol/L", "10^9/L", "g/dL"],
+            "unit": ["10^9/L", "U/L", "umol/L", "mg/L", "10^9/L", "g/dL"],
             "lln": [150.0, None, None, 135.0, 150.0, 120.0],
             "uln": [400.0, 40.0, 100.0, 145.0, 400.0, 160.0],
             "bl": [200.0, 30.0, 60.0, 140.0, 200.0, 130.0],
@@ -386,7 +406,7 @@ def test_grade_labs_missing_column_named() -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_data_files_load_and_cover_terms(version: str) -> None:
     c = ctcae.load_criteria(version)
-    assert set(c["term"]) == set(ctcae.GRADABLE_TERMS)
+    assert set(BASE_TERMS) <= set(c["term"]) <= set(ctcae.GRADABLE_TERMS)
     assert c["wording"].str.len().gt(0).all()
 
 

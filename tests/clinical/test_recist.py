@@ -14,12 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prrt.clinical.recist import (
-    best_overall_response,
     compute_overall_response,
     compute_target_response,
-    derive_best_response,
     derive_recist_timepoints,
 )
+from prrt.clinical.recist_bor import derive_best_response
 
 
 @pytest.mark.parametrize(
@@ -62,120 +61,47 @@ def test_incomplete_is_ne_unless_pd():
     assert compute_target_response(40.0, 30.0, 25.0, complete=False) == "PD"
 
 
+# RECIST 1.1 (Eisenhauer 2009) Table 1 — time point response, patients with target (± non-target)
+# disease; each row: target, non-target, new lesions → overall (expected values from the table).
+TABLE1 = [
+    ("table1-row1-cr-cr-no-new", "CR", "CR", False, "CR"),
+    ("table1-row2-cr-noncr-nonpd", "CR", "NON-CR/NON-PD", False, "PR"),
+    ("table1-row3-cr-not-evaluated", "CR", "NE", False, "PR"),
+    ("table1-row4-pr-nonpd", "PR", "NON-CR/NON-PD", False, "PR"),
+    ("table1-row4-pr-nontarget-cr", "PR", "CR", False, "PR"),
+    ("table1-row4-pr-not-all-evaluated", "PR", "NE", False, "PR"),
+    ("table1-row5-sd-nonpd", "SD", "NON-CR/NON-PD", False, "SD"),
+    ("table1-row5-sd-not-all-evaluated", "SD", "NE", False, "SD"),
+    ("table1-row6-target-not-all-evaluated", "NE", "NON-CR/NON-PD", False, "NE"),
+    ("table1-row7-target-pd-any", "PD", "CR", False, "PD"),
+    ("table1-row7-target-pd-with-new", "PD", "NE", True, "PD"),
+    ("table1-row8-nontarget-pd-any", "SD", "PD", False, "PD"),
+    ("table1-row8-nontarget-pd-target-cr", "CR", "PD", False, "PD"),
+    ("table1-row9-new-lesion", "CR", "CR", True, "PD"),
+    ("table1-target-cr-no-nontarget-at-baseline", "CR", None, False, "CR"),
+]
+# RECIST 1.1 Table 2 — patients with non-target disease only (target = None).
+TABLE2 = [
+    ("table2-row1-cr", None, "CR", False, "CR"),
+    ("table2-row2-noncr-nonpd", None, "NON-CR/NON-PD", False, "NON-CR/NON-PD"),
+    ("table2-row3-not-all-evaluated", None, "NE", False, "NE"),
+    ("table2-row4-unequivocal-pd", None, "PD", False, "PD"),
+    ("table2-row4-unequivocal-pd-with-new", None, "PD", True, "PD"),
+    ("table2-row5-new-lesion", None, "CR", True, "PD"),
+    ("table2-new-lesion-no-baseline-disease", None, None, True, "PD"),
+]
+
+
 @pytest.mark.parametrize(
     ("target", "non_target", "new", "expected"),
-    [
-        ("CR", "CR", False, "CR"),
-        ("CR", None, False, "CR"),
-        ("CR", "NON-CR/NON-PD", False, "PR"),
-        ("CR", "NE", False, "PR"),
-        ("PR", "NON-CR/NON-PD", False, "PR"),
-        ("PR", "NE", False, "PR"),
-        ("SD", "NON-CR/NON-PD", False, "SD"),
-        ("NE", "NON-CR/NON-PD", False, "NE"),
-        ("PD", "CR", False, "PD"),
-        ("SD", "PD", False, "PD"),
-        ("CR", "CR", True, "PD"),
-        (None, "CR", False, "CR"),
-        (None, "NON-CR/NON-PD", False, "NON-CR/NON-PD"),
-        (None, "NE", False, "NE"),
-        (None, "PD", False, "PD"),
-        (None, None, True, "PD"),
-    ],
-    ids=[
-        "table1-cr-cr",
-        "table1-cr-none",
-        "table1-cr-noncr",
-        "table1-cr-ne",
-        "table1-pr-noncr",
-        "table1-pr-ne",
-        "table1-sd",
-        "table1-ne",
-        "table1-target-pd",
-        "table1-nontarget-pd",
-        "table1-new-lesion",
-        "table2-cr",
-        "table2-noncr-nonpd",
-        "table2-ne",
-        "table2-pd",
-        "table2-new",
-    ],
+    [row[1:] for row in TABLE1 + TABLE2],
+    ids=[row[0] for row in TABLE1 + TABLE2],
 )
 def test_overall_response_tables(target, non_target, new, expected):
     assert compute_overall_response(target, non_target, new) == expected
 
 
 START = "2020-01-01"
-
-
-def test_bor_later_response_after_pd_does_not_count():
-    bor, date = best_overall_response(
-        ["2020-03-01", "2020-05-01", "2020-07-01"], ["SD", "PD", "CR"], START
-    )
-    assert bor == "SD"
-    assert date == pd.Timestamp("2020-03-01")
-
-
-def test_bor_only_pd():
-    assert best_overall_response(["2020-03-01"], ["PD"], START)[0] == "PD"
-
-
-def test_bor_confirmation():
-    # confirmed PR: a second PR ≥ 28 days later
-    assert (
-        best_overall_response(["2020-03-01", "2020-03-29"], ["PR", "PR"], START, confirm=True)[0]
-        == "PR"
-    )
-    # 27 days: unconfirmed → SD
-    assert (
-        best_overall_response(["2020-03-01", "2020-03-28"], ["PR", "PR"], START, confirm=True)[0]
-        == "SD"
-    )
-    # CR followed by PR ≥ 28 days → PR (Table 3)
-    assert (
-        best_overall_response(["2020-03-01", "2020-04-15"], ["CR", "PR"], START, confirm=True)[0]
-        == "PR"
-    )
-    # CR confirmed by CR
-    assert (
-        best_overall_response(["2020-03-01", "2020-04-15"], ["CR", "CR"], START, confirm=True)[0]
-        == "CR"
-    )
-    # without confirmation the single PR counts
-    assert best_overall_response(["2020-03-01"], ["PR"], START)[0] == "PR"
-
-
-def test_bor_minimum_sd_duration():
-    # SD at day 30 with a 42-day minimum, then PD → PD
-    assert (
-        best_overall_response(["2020-01-31", "2020-03-01"], ["SD", "PD"], START, min_sd_days=42)[0]
-        == "PD"
-    )
-    assert best_overall_response(["2020-01-31"], ["SD"], START, min_sd_days=42)[0] == "NE"
-    assert best_overall_response(["2020-02-12"], ["SD"], START, min_sd_days=42)[0] == "SD"
-
-
-def test_bor_orr_dcr_and_time():
-    tp = pd.DataFrame(
-        {
-            "patient_id": ["a", "a", "b"],
-            "course_no": [1, 1, 1],
-            "assessment_date": pd.to_datetime(["2020-03-01", "2020-05-01", "2020-03-01"]),
-            "overall_response": ["SD", "PR", "NE"],
-        }
-    )
-    courses = pd.DataFrame(
-        {
-            "patient_id": ["a", "b", "c"],
-            "course_no": [1, 1, 1],
-            "course_start": pd.to_datetime([START] * 3),
-        }
-    )
-    out = derive_best_response(tp, courses).set_index("patient_id")
-    assert out.loc["a", "bor"] == "PR" and out.loc["a", "time_to_bor_days"] == 121
-    assert out.loc["a", "orr"] and out.loc["a", "dcr"]
-    assert out.loc["b", "bor"] == "NE" and not out.loc["b", "orr"] and not out.loc["b", "dcr"]
-    assert out.loc["c", "bor"] == "NE" and pd.isna(out.loc["c", "orr"])
 
 
 def _lesion_fixture():
@@ -312,3 +238,175 @@ def test_vectorised_target_response_matches_scalar_rules(sizes):
         nadir = min(sizes[:i])
         expected.append(compute_target_response(sizes[i], sizes[0], nadir, all_gone=sizes[i] == 0))
     assert got == expected
+
+
+_DATES = pd.to_datetime(["2019-12-20", "2020-03-01", "2020-05-01", "2020-07-01"])
+
+
+def _derive(targets=None, non_targets=None, *, new_at=(), nodal=False, too_small=()):
+    """One patient, course start 2020-01-01, baseline 2019-12-20 then follow-ups.
+
+    ``targets``: sizes per date of one target lesion (None = no record), or None for no target
+    lesion; ``non_targets``: {lesion: statuses per date (None = no record)}; ``new_at``: indices
+    of dates with a new lesion; ``too_small``: indices of dates flagged too small to measure.
+    """
+    lesions, rows = [], []
+    if targets is not None:
+        lesions.append(("T1", True, nodal))
+        for i, size in enumerate(targets):
+            if size is not None or i in too_small:
+                col = "short_axis_mm" if nodal else "longest_diameter_mm"
+                rows.append({"lesion_id": "T1", "assessment_date": _DATES[i], col: size,
+                             "too_small_to_measure": i in too_small})  # fmt: skip
+    for lid, statuses in (non_targets or {}).items():
+        lesions.append((lid, False, False))
+        for i, status in enumerate(statuses):
+            if status is not None:
+                rows.append({"lesion_id": lid, "assessment_date": _DATES[i],
+                             "non_target_status": status})  # fmt: skip
+    for i in new_at:
+        lesions.append((f"NEW{i}", False, False))
+        rows.append({"lesion_id": f"NEW{i}", "assessment_date": _DATES[i], "new_lesion": True,
+                     "non_target_status": "present"})  # fmt: skip
+    les = pd.DataFrame(lesions, columns=["lesion_id", "target", "nodal"]).assign(patient_id="p")
+    lm = pd.DataFrame(rows).assign(patient_id="p")
+    for c in ("longest_diameter_mm", "short_axis_mm", "non_target_status", "new_lesion"):
+        if c not in lm:
+            lm[c] = None
+    courses = pd.DataFrame(
+        {"patient_id": ["p"], "course_no": [1], "course_start": pd.to_datetime([START])}
+    )
+    return derive_recist_timepoints(les, lm, courses), courses
+
+
+# Tables 1–2 from lesion records: a non-target lesion recorded at baseline with no record (or
+# "not_evaluated") at a follow-up is "not all evaluated" (RECIST 1.1 Tables 1 and 2).
+@pytest.mark.parametrize(
+    ("targets", "non_targets", "new_at", "non_target", "overall"),
+    [
+        ([40, 0], {"NT1": ["present", "absent"]}, (), "CR", "CR"),
+        ([40, 0], {"NT1": ["present", "present"]}, (), "NON-CR/NON-PD", "PR"),
+        ([40, 0], {"NT1": ["present", None]}, (), "NE", "PR"),
+        (
+            [40, 0],
+            {"NT1": ["present", "absent"], "NT2": ["present", "not_evaluated"]},
+            (),
+            "NE",
+            "PR",
+        ),
+        ([40, 20], {"NT1": ["present", None]}, (), "NE", "PR"),
+        ([40, 35], {"NT1": ["present", None]}, (), "NE", "SD"),
+        ([40, None], {"NT1": ["present", "present"]}, (), "NON-CR/NON-PD", "NE"),
+        ([40, 50], {"NT1": ["present", None]}, (), "NE", "PD"),
+        ([40, 35], {"NT1": ["present", "unequivocal_progression"]}, (), "PD", "PD"),
+        ([40, 0], {"NT1": ["present", "absent"]}, (1,), "CR", "PD"),
+        (None, {"NT1": ["present", "absent"]}, (), "CR", "CR"),
+        (None, {"NT1": ["present", "present"]}, (), "NON-CR/NON-PD", "NON-CR/NON-PD"),
+        (None, {"NT1": ["present", "present"], "NT2": ["present", None]}, (), "NE", "NE"),
+        (None, {"NT1": ["present", "unequivocal_progression"]}, (), "PD", "PD"),
+        (None, {"NT1": ["present", "absent"]}, (1,), "CR", "PD"),
+    ],
+    ids=[
+        "table1-row1-data-cr-cr",
+        "table1-row2-data-cr-nontarget-present",
+        "table1-row3-data-cr-nontarget-without-record",
+        "table1-row3-data-cr-nontarget-not-evaluated",
+        "table1-row4-data-pr-nontarget-without-record",
+        "table1-row5-data-sd-nontarget-without-record",
+        "table1-row6-data-target-not-measured",
+        "table1-row7-data-target-pd",
+        "table1-row8-data-nontarget-unequivocal-pd",
+        "table1-row9-data-new-lesion",
+        "table2-row1-data-cr",
+        "table2-row2-data-noncr-nonpd-not-sd",
+        "table2-row3-data-nontarget-without-record",
+        "table2-row4-data-unequivocal-pd",
+        "table2-row5-data-new-lesion",
+    ],
+)
+def test_tables_from_lesion_records(targets, non_targets, new_at, non_target, overall):
+    tp, _ = _derive(targets, non_targets, new_at=new_at)
+    assert tp["non_target_response"].iloc[0] == non_target
+    assert tp["overall_response"].iloc[0] == overall
+
+
+def test_new_lesion_is_not_an_expected_non_target():
+    # the new lesion (recorded as a lesion, not at baseline) is not "not evaluated" later
+    tp, _ = _derive([40, 20, 20], {"NT1": ["present", "present", "present"]}, new_at=(2,))
+    assert tp["non_target_response"].tolist() == ["NON-CR/NON-PD", "NON-CR/NON-PD"]
+
+
+# RECIST FAQ "Does a new lesion always result in PD?" (recist.eortc.org): lesions that disappear
+# and reappear are PD when CR (overall) was assigned at the previous assessment; otherwise not
+# automatically PD.
+@pytest.mark.parametrize(
+    ("targets", "non_targets", "nodal", "expected"),
+    [
+        ([20, 0, 4], {"NT1": ["present", "absent", "absent"]}, False, ["CR", "PD"]),
+        ([20, 0, 0], {"NT1": ["present", "absent", "present"]}, False, ["CR", "PD"]),
+        ([20, 8, 10], {}, True, ["CR", "PD"]),
+        ([20, 8, 9], {}, True, ["CR", "CR"]),
+        ([20, 0, 4], {"NT1": ["present", "present", "present"]}, False, ["PR", "PR"]),
+    ],
+    ids=[
+        "faq-reappearance-after-cr-target-lesion-pd",
+        "faq-reappearance-after-cr-non-target-pd",
+        "faq-reappearance-after-cr-node-10mm-pd",
+        "faq-node-still-below-10mm-continued-cr",
+        "faq-reappearance-after-pr-not-automatic-pd",
+    ],
+)
+def test_reappearance_after_cr(targets, non_targets, nodal, expected):
+    tp, _ = _derive(targets, non_targets, nodal=nodal)
+    assert tp["overall_response"].tolist() == expected
+
+
+def test_reappearance_needs_cr_at_the_previous_assessment():
+    # FAQ: "CR (overall) was definitively assigned at the previous assessment"; here the
+    # previous assessment is NE (target not measured), so the 4 mm lesion is judged on its sum
+    tp, _ = _derive([20, 0, None, 4], {"NT1": ["absent", "absent", "absent", "absent"]})
+    assert tp["overall_response"].tolist() == ["CR", "NE", "PR"]
+
+
+# RECIST 1.1 §4.3 (special notes on target lesions) and the RECIST FAQ "Lesions less than 5 mm":
+# a lesion present but too small to measure counts as 5 mm; a measurement, if recorded, is used.
+@pytest.mark.parametrize(
+    ("follow_up", "flag", "expected_sum", "expected"),
+    [
+        (None, True, 5.0, "PR"),
+        (3.0, True, 3.0, "PR"),
+        (None, False, None, "NE"),
+        (0.0, False, 0.0, "CR"),
+    ],
+    ids=[
+        "recist-4.3-too-small-counts-5mm",
+        "recist-4.3-too-small-measurement-wins",
+        "recist-4.3-missing-without-flag-not-evaluated",
+        "recist-4.3-disappeared-0mm-cr",
+    ],
+)
+def test_too_small_to_measure(follow_up, flag, expected_sum, expected):
+    # a non-target record keeps the follow-up assessment when the target has no record
+    nt = {"NT1": ["present", "present"]}
+    tp, _ = _derive([30.0, follow_up], nt, too_small=(1,) if flag else ())
+    assert tp["target_response"].iloc[0] == expected
+    if expected_sum is None:
+        assert pd.isna(tp["target_sum_mm"].iloc[0])
+    else:
+        assert tp["target_sum_mm"].iloc[0] == pytest.approx(expected_sum)
+
+
+def test_too_small_lesion_is_not_complete_response():
+    # a 10 mm lesion shrinking to "too small" (5 mm) is −50 %: PR, not CR (§4.3)
+    tp, _ = _derive([10.0, None], too_small=(1,))
+    assert tp["target_response"].iloc[0] == "PR"
+    assert tp["pct_change_baseline"].iloc[0] == pytest.approx(-50.0)
+
+
+def test_non_target_only_best_response_stays_non_cr_non_pd():
+    # RECIST 1.1 Table 2 footnote: NON-CR/NON-PD is its own category, not SD
+    tp, courses = _derive(None, {"NT1": ["present", "present", "present"]})
+    bor = derive_best_response(tp, courses)
+    assert bor["bor"].iloc[0] == "NON-CR/NON-PD"
+    assert not bor["dcr"].iloc[0]  # default: not counted as disease control
+    assert derive_best_response(tp, courses, dcr_includes_non_cr_non_pd=True)["dcr"].iloc[0]

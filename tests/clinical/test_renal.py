@@ -13,6 +13,7 @@ from prrt.clinical.renal import (
     creatinine_clearance_cockcroft_gault,
     derive_egfr,
     egfr_ckd_epi,
+    egfr_mdrd,
 )
 
 MG = 88.42  # µmol/L per mg/dL
@@ -117,3 +118,33 @@ def test_derive_egfr_missing_column_named() -> None:
         derive_egfr(labs, patients.drop(columns="sex"))
     with pytest.raises(KeyError, match="birth_date"):
         derive_egfr(labs, patients.drop(columns="birth_date"))
+
+
+# ---- MDRD (IDMS-traceable, factor 175): Levey 2006 Ann Intern Med 145:247; Levey 2007 Clin
+# Chem 53:766; NKF "MDRD Study Equation". Expected values from tests/reference/
+# egfr_mdrd_reference.R (.Rout beside it), which writes the published equation out in R.
+MDRD_CASES = [
+    # M 50 y, 1.0 mg/dL: 50^-0.203 = exp(-0.203 x 3.912023) = 0.451970; 175 x 0.451970 = 79.09
+    pytest.param(1.0, 50, "M", False, 79.09465532, id="mdrd175-m50-scr1.0"),
+    # F: x 0.742 -> 58.69
+    pytest.param(1.0, 50, "F", False, 58.68823425, id="mdrd175-f50-scr1.0"),
+    # Black: x 1.212 -> 95.86
+    pytest.param(1.0, 50, "M", True, 95.86272225, id="mdrd175-m50-scr1.0-black"),
+    # F 70 y, 2.0: 2^-1.154 = 0.449596; 70^-0.203 = 0.422062; 175 x ... x 0.742 = 24.63
+    pytest.param(2.0, 70, "F", False, 24.63192972, id="mdrd175-f70-scr2.0"),
+    pytest.param(0.7, 40, "F", False, 92.67885028, id="mdrd175-f40-scr0.7"),
+    pytest.param(1.5, 60, "M", True, 57.85843092, id="mdrd175-m60-scr1.5-black"),
+]
+
+
+@pytest.mark.parametrize(("scr_mg", "age", "sex", "black", "expected"), MDRD_CASES)
+def test_mdrd_reference_values(scr_mg, age, sex, black, expected) -> None:
+    got = float(egfr_mdrd(scr_mg * MG, age, sex, black=black))
+    assert got == pytest.approx(expected, abs=1e-6)
+
+
+def test_mdrd_vectorised_and_missing() -> None:
+    got = egfr_mdrd([MG, MG, np.nan, MG, 0.0, MG], [50, 50, 50, np.nan, 50, 50],
+                    ["M", "F", "F", "F", "M", "X"])  # fmt: skip
+    assert got[:2] == pytest.approx([79.09465532, 58.68823425], abs=1e-6)
+    assert np.isnan(got[2:]).all()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prrt.clinical.recist import derive_best_response
+from prrt.clinical.recist_bor import derive_best_response
 from prrt.clinical.response import (
     compute_biochemical_response,
     compute_delta_v_pct,

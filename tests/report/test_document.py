@@ -109,7 +109,14 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, dict[str,
         conventions={"ties": "Breslow"},
         tests=["Cox proportional hazards"],
     )
-    r.section("Patients").table(table_one(data, ["age", "sex", "cycles"], digits=0))
+    r.section("Patients").table(
+        table_one(
+            data,
+            ["age", "sex", "cycles"],
+            digits=0,
+            labels={"age": "Age (years)", "cycles": "Number of cycles"},
+        )
+    )
     r.text("Eight patients were included.")
     r.section("Survival")
     r.figure(km_figure({"All": km_table([1, 2, 3, 5], [1, 0, 1, 1])}), "km_pfs", "PFS.")
@@ -182,7 +189,7 @@ def test_same_numbers_in_html_docx_xlsx(written: tuple[Report, dict[str, Path]])
         xlsx_tables.append(rows)
     assert xlsx_tables == expected
     # spot checks of the content
-    assert expected[0][1] == ["Age, median (range)", "65 (25–84)"]  # (61+68)/2 = 64.5 -> 65
+    assert expected[0][1] == ["Age (years), median (range)", "65 (25–84)"]  # (61+68)/2 = 64.5 -> 65
     assert expected[1][1][1:3] == ["2.38 (1.47–3.85)", "< 0.001"]
 
 
@@ -274,7 +281,7 @@ def test_report_rejects_duplicates() -> None:
 
 
 def test_empty_numbers_ne() -> None:
-    t = table_one(pd.DataFrame({"x": [np.nan, np.nan]}), ["x"])
+    t = table_one(pd.DataFrame({"x": [np.nan, np.nan]}), ["x"], labels={"x": "X"})
     assert t.rows()[0][1] == "NE"
 
 

@@ -16,6 +16,7 @@ from prrt.report.tables import (
     regression_table,
     table_one,
 )
+from prrt.report.vocabulary import UnknownLabelError
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_table_one_overall(patients: pd.DataFrame) -> None:
     # Q3 = (70+79)/2
     assert rows["Age (years), median (IQR)"] == ["64.5 (47.5–74.5)"]
     # 5 F / 3 M of 8 -> 62.5 %, 37.5 %
-    assert rows["  F"] == ["5 (62.5)"] and rows["  M"] == ["3 (37.5)"]
+    assert rows["  Female"] == ["5 (62.5)"] and rows["  Male"] == ["3 (37.5)"]
     # bone mets: 3 True of 7 known (one missing) -> 42.857 -> 42.9
     assert rows["Bone metastases"] == ["3 (42.9)"]
     # Ki-67 known: 0.5 1 2 3 5 8 20 (n=7) -> median x(4) = 3.0, range 0.5-20.0
@@ -67,7 +68,7 @@ def test_table_one_by_group_with_p(patients: pd.DataFrame) -> None:
         digits=1,
         p_values={"age": 0.0004, "sex": 0.52},
         tests={"age": "Wilcoxon rank-sum", "sex": "Fisher exact"},
-        labels={"pt=yes": "PT", "pt=no": "No PT"},
+        labels={"pt=yes": "PT", "pt=no": "No PT", "age": "Age (years)"},
     )
     assert t.header() == [
         "Characteristic",
@@ -83,7 +84,13 @@ def test_table_one_by_group_with_p(patients: pd.DataFrame) -> None:
     assert rows[0][4] == "< 0.001" and rows[0][5] == "Wilcoxon rank-sum"
     assert rows[1][0] == "Sex" and rows[1][4] == "0.520"
     # no-PT group: F at rows 1, 6, 7 -> 3 of 6 = 50.0 %
-    assert rows[2] == ["  F", "3 (50.0)", "2 (100.0)", "5 (62.5)", "", ""]
+    assert rows[2] == ["  Female", "3 (50.0)", "2 (100.0)", "5 (62.5)", "", ""]
+
+
+def test_table_one_unknown_label_fails_loudly(patients: pd.DataFrame) -> None:
+    # a variable without a display label is an error, never the column name shown as text
+    with pytest.raises(UnknownLabelError, match="'age'"):
+        table_one(patients, ["age"])
 
 
 def test_table_one_missing_column(patients: pd.DataFrame) -> None:
@@ -151,19 +158,19 @@ def test_ae_table_worst_grade_per_patient() -> None:
     # platelets: patients 1 (worst 3), 2 (2), 3 (4) -> any 3/10, >=3: 2/10
     # lymphocytes: 3 (3), 4 (1), 5 (0) -> any 2/10, >=3: 1/10
     assert t.rows() == [
-        ["lymphocytes", "2 (20.0)", "1 (10.0)"],
-        ["platelets", "3 (30.0)", "2 (20.0)"],
+        ["Lymphocyte count decreased", "2 (20.0)", "1 (10.0)"],
+        ["Platelet count decreased", "3 (30.0)", "2 (20.0)"],
     ]
     t45 = ae_table(g, n_patients=10, severe_min=4, severe_max=5)
     assert t45.header()[2] == "Grade 4–5, n (%)"
-    assert dict((r[0], r[2]) for r in t45.rows())["platelets"] == "1 (10.0)"
+    assert dict((r[0], r[2]) for r in t45.rows())["Platelet count decreased"] == "1 (10.0)"
 
 
 def test_grade_distribution_table() -> None:
     # Lazarenko Table 3 layout: % of the row total. anaemia grades 1,1,2 -> 2 (66.7), 1 (33.3)
     g = pd.DataFrame({"patient_id": [1, 2, 3, 4], "term": ["anaemia"] * 4, "grade": [1, 1, 2, 0]})
     t = grade_distribution_table(g, grade_levels=(1, 2, 3))
-    assert t.rows() == [["anaemia", "2 (66.7)", "1 (33.3)", "0 (0.0)", "3"]]
+    assert t.rows() == [["Anaemia", "2 (66.7)", "1 (33.3)", "0 (0.0)", "3"]]
 
 
 def test_dose_table_medians_and_total() -> None:
@@ -179,7 +186,7 @@ def test_dose_table_medians_and_total() -> None:
     # cycle 1: 3,4,5 -> 4.0 (3.0-5.0); cycle 2: 2,4 -> 3.0 (2.0-4.0);
     # totals per patient 5, 9, 4 -> median 5.0 (4.0-9.0)
     assert t.header() == ["Structure", "Cycle 1", "Cycle 2", "Total"]
-    assert t.rows() == [["kidneys", "4.0 (3.0–5.0)", "3.0 (2.0–4.0)", "5.0 (4.0–9.0)"]]
+    assert t.rows() == [["Kidneys", "4.0 (3.0–5.0)", "3.0 (2.0–4.0)", "5.0 (4.0–9.0)"]]
 
 
 def test_report_table_validation_and_formats() -> None:
@@ -203,7 +210,7 @@ def test_report_table_validation_and_formats() -> None:
 def test_table_one_counts_add_up(values: list[str | None], grp: list[bool]) -> None:
     # level counts + missing = n in every column; percentages use the known values only
     df = pd.DataFrame({"v": values, "g": grp[: len(values)]})
-    t = table_one(df, ["v"], group="g", categorical=["v"])
+    t = table_one(df, ["v"], group="g", categorical=["v"], labels={"v": "V"})
     rows = t.rows()
     level_rows = [r for r in rows if r[0].startswith("  ") and r[0] != "  Missing"]
     missing = [r for r in rows if r[0] == "  Missing"]
@@ -228,12 +235,12 @@ def test_table_one_binary_ints_and_level_order() -> None:
         categorical=["ecog"],
         binary=["flag"],
         levels={"ecog": [0, 1, 2]},
-        labels={"ecog=0": "ECOG 0"},
+        labels={"ecog=0": "ECOG 0", "flag": "Flag"},
     )
     rows = t.rows()
     # Int64 0/1 is binary: 2 of 4 known = 50.0 %, one missing
-    assert rows[0] == ["Ki67 gt10", "2 (50.0)"] and rows[1] == ["  Missing", "1"]
-    assert [r[0] for r in rows[2:6]] == ["Ecog", "  ECOG 0", "  1", "  2"]
+    assert rows[0] == ["Ki-67 > 10 %", "2 (50.0)"] and rows[1] == ["  Missing", "1"]
+    assert [r[0] for r in rows[2:6]] == ["ECOG performance status", "  ECOG 0", "  1", "  2"]
     assert rows[3][1] == "3 (60.0)"
     # forced binary on text: y/yes/true/1 count as true -> 3 of 5
     assert rows[6] == ["Flag", "3 (60.0)"]

@@ -66,3 +66,29 @@ def test_cox_zph_stratified_and_factor() -> None:
         res.table["chisq"], [0.2453386365, 1.7350994373, 1.7796088305], rtol=1e-6
     )
     assert res.table["df"].tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("strata", "transform", "file", "terms"),
+    [
+        (None, "identity", "zph_lung_efron.csv", ["age", "sex", "ph.ecog"]),
+        ("ph.ecog", "km", "zph_lung_efron_strata.csv", ["age", "sex"]),
+    ],
+    ids=["efron-ties-lung", "efron-ties-lung-strata"],
+)
+def test_efron_scaled_residuals_match_r_and_ignore_row_order(
+    strata: str | None, transform: str, file: str, terms: list[str]
+) -> None:
+    # issue 12 defect 3: R cox.zph(coxph(..., ties = "efron"), transform, terms = FALSE)$y
+    # (stats_defects_reference.R); 26 tied death times in lung
+    lung = pd.read_csv(REF / "lung.csv").assign(dead=lambda d: (d["status"] == 2).astype(int))
+    covs = ["age", "sex"] if strata else ["age", "sex", "ph.ecog"]
+    want = pd.read_csv(REF / file).sort_values(["time", "age"]).reset_index(drop=True)
+    for seed in (0, 1):
+        shuffled = lung.sample(frac=1.0, random_state=seed)
+        res = ph_test(
+            cox(shuffled, "time", "dead", covs, ties="efron", strata=strata), transform=transform
+        )  # type: ignore[arg-type]
+        got = res.residuals.sort_values(["time", "age"]).reset_index(drop=True)
+        np.testing.assert_allclose(got["time"], want["time"])
+        np.testing.assert_allclose(got[terms], want[terms], atol=1e-6)

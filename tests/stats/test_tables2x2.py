@@ -126,10 +126,42 @@ def test_two_by_two_and_bad_tables() -> None:
         odds_ratio([[1, 2], [4, 5]], method="exact")
 
 
-def test_fisher_rxc_large_falls_back_to_seeded_monte_carlo() -> None:
+# R fisher.test(tb, workspace = 2e8) (tests/reference/stats_defects_reference.R / .Rout):
+# issue 12 defect 2, tables the size Table 1 produces (n = 100 and more)
+R_FISHER_RXC = {
+    "3x4-n100": ([[12, 5, 9, 7], [8, 10, 6, 9], [3, 11, 12, 8]], 0.114712576538),
+    "3x5-n100": ([[10, 4, 6, 8, 2], [7, 9, 3, 5, 6], [3, 8, 12, 4, 13]], 0.00979864467163),
+    "4x5-n100": (
+        [[5, 3, 8, 2, 6], [4, 9, 1, 7, 3], [6, 2, 5, 8, 4], [2, 7, 3, 6, 9]],
+        0.0365261384187,
+    ),
+    "2x6-n152": ([[14, 9, 20, 6, 11, 15], [21, 12, 9, 17, 8, 10]], 0.0257142005297),
+    "3x4-n160": ([[12, 17, 11, 9], [15, 11, 14, 20], [10, 13, 16, 12]], 0.369325394789),
+    "3x3-sparse-zeros": ([[0, 3, 1], [4, 0, 2], [1, 5, 0]], 0.0127372627373),
+    "4x4-job-satisfaction": (
+        [[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]],
+        0.782684938966,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(R_FISHER_RXC))
+def test_fisher_rxc_exact_matches_r_in_both_orientations(name: str) -> None:
+    table, want = R_FISHER_RXC[name]
+    orientations = [np.array(table)] if name == "4x5-n100" else [np.array(table), np.array(table).T]
+    for t in orientations:  # 4x5: one orientation only (about 5 s each)
+        r = fisher_exact(t)
+        assert r.exact
+        assert r.p_value == pytest.approx(want, rel=1e-8)
+        assert r.conventions["p"].startswith("exact")
+
+
+def test_fisher_rxc_too_large_is_labelled_not_exact() -> None:
     t = [[12, 17, 11, 9], [15, 11, 14, 20], [10, 13, 16, 12]]
-    a, b = fisher_exact(t), fisher_exact(t)
-    assert a.p_value == b.p_value  # fixed seed: reproducible
-    assert a.conventions["p"].startswith("Monte Carlo")
-    # chi-square approximation of the same hypothesis is close for a table this size
-    assert a.p_value == pytest.approx(chi_square(t).p_value, abs=0.05)
+    a = fisher_exact(t, max_work=1000)
+    b = fisher_exact(np.array(t).T, max_work=1000)
+    assert not a.exact
+    assert a.p_value == b.p_value  # fixed seed and one orientation: reproducible
+    assert a.conventions["p"].startswith("NOT EXACT: Monte Carlo")
+    assert "Monte Carlo" in a.method and "exact test (r" not in a.method
+    assert a.p_value == pytest.approx(0.369325394789, abs=0.01)

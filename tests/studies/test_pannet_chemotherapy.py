@@ -353,20 +353,20 @@ def test_table1_rows(ran: Ran) -> None:
     labels = [str(v).strip() for v in t.frame.iloc[:, 0]]
     for row in (
         "ECOG performance status",
-        "Uptake on somatostatin receptor scintigraphy",
+        "Krenning score",
         "Lymph-node metastases",
         "Peritoneal or pleural metastases",
-        "Alkaline phosphatase > 2 × upper limit of normal",
+        "ALP > 2 × ULN",
         "Hepatic tumour burden",
-        "< 10 % of liver volume",
-        "10–50 % of liver volume",
-        "> 50 % of liver volume",
-        "> 50 % with liver enlargement",
+        "< 10 %",
+        "10–50 %",
+        "> 50 %",
+        "> 50 % with enlarged liver",
     ):
         assert row in labels, row
     burden = ran.pop["hepatic_tumour_burden"]
     n = int(burden.eq("gt50_enlarged").sum())
-    assert cell(t, "> 50 % with liver enlargement", t.header()[1]).startswith(f"{n} (")
+    assert cell(t, "> 50 % with enlarged liver", t.header()[1]).startswith(f"{n} (")
 
 
 def test_table2_counts_from_prior_treatments(ran: Ran) -> None:

@@ -14,11 +14,15 @@ from prrt.clinical.endpoints import compute_time_to_event, derive_endpoints
 from prrt.clinical.haematology import compute_idpc, derive_lineage_nadirs, derive_platelet_dynamics
 from prrt.clinical.omis import compute_omis, derive_omis, derive_splenomegaly, is_pelvic
 from prrt.clinical.recist import (
-    best_overall_response,
+    compute_lesion_size,
     compute_overall_response,
     compute_target_response,
-    derive_best_response,
     derive_recist_timepoints,
+)
+from prrt.clinical.recist_bor import (
+    best_overall_response,
+    derive_best_response,
+    derive_response_outcomes,
 )
 from prrt.clinical.renal import creatinine_clearance_cockcroft_gault, derive_egfr, egfr_ckd_epi
 from prrt.clinical.response import (
@@ -53,6 +57,7 @@ __all__ = [
     "compute_delta_v_pct",
     "compute_hepatic_burden_gt50",
     "compute_idpc",
+    "compute_lesion_size",
     "compute_nlr",
     "compute_omis",
     "compute_overall_response",
@@ -81,6 +86,7 @@ __all__ = [
     "derive_prior_treatment_summary",
     "derive_recist_timepoints",
     "derive_recorded_timepoints",
+    "derive_response_outcomes",
     "derive_splenomegaly",
     "derive_toxicity_grades",
     "egfr_ckd_epi",

@@ -39,6 +39,7 @@ from prrt.clinical.toxicity import (
     _int_array,
     _period_core,
     _reason_combos,
+    baseline_range,
     course_windows,
     grade_column,
 )
@@ -264,8 +265,11 @@ def lab_parts_from_store(
                 "lln": lln[idx],
                 "uln": uln[idx],
                 "_bl": np.asarray(per["baseline_value"], dtype=float),
+                # the baseline sample's own ULN (CTCAE v5.0 "if baseline was abnormal")
+                "_bl_uln": baseline_range(per["baseline_row"], lln[idx], uln[idx])[1],
             },
             baseline_col="_bl",
+            baseline_uln_col="_bl_uln",
         )
         for v in CTCAE_VERSIONS:
             g = graded[v][0]

@@ -75,7 +75,10 @@ from prrt.cohort.schema import CTCAE_VERSIONS, LAB_CANONICAL_UNITS
 __all__ = [
     "CTCAE_VERSIONS",
     "GRADABLE_TERMS",
+    "PRIMARY_TERMS",
     "REASONS",
+    "SIGNIF_DIGITS",
+    "TERMS",
     "CtcaeDataError",
     "GradeResult",
     "criteria",
@@ -89,24 +92,90 @@ __all__ = [
 ]
 
 
-GRADABLE_TERMS = (
-    "platelets",
-    "haemoglobin",
-    "leukocytes",
-    "lymphocytes",
-    "neutrophils",
-    "alt",
-    "ast",
-    "alp",
-    "ggt",
-    "bilirubin",
-    "creatinine",
-    "albumin",
-    "egfr",
-)
+TERMS: dict[str, str] = {
+    # term key: laboratory test it grades (``prrt.cohort.schema.LAB_TESTS``)
+    "platelets": "platelets",  # Platelet count decreased
+    "haemoglobin": "haemoglobin",  # Anemia
+    "haemoglobin_increased": "haemoglobin",  # Hemoglobin increased
+    "leukocytes": "leukocytes",  # White blood cell decreased
+    "leukocytosis": "leukocytes",  # Leukocytosis
+    "lymphocytes": "lymphocytes",  # Lymphocyte count decreased
+    "lymphocytes_increased": "lymphocytes",  # Lymphocyte count increased
+    "neutrophils": "neutrophils",  # Neutrophil count decreased
+    "alt": "alt",
+    "ast": "ast",
+    "alp": "alp",
+    "ggt": "ggt",
+    "bilirubin": "bilirubin",
+    "creatinine": "creatinine",
+    "albumin": "albumin",  # Hypoalbuminemia
+    "egfr": "egfr",  # Chronic kidney disease / GFR
+    "hyponatraemia": "sodium",
+    "hypernatraemia": "sodium",
+    "hypokalaemia": "potassium",
+    "hyperkalaemia": "potassium",
+    "hypocalcaemia": "calcium",
+    "hypercalcaemia": "calcium",
+    "hypoglycaemia": "glucose",
+    "hyperglycaemia": "glucose",
+    "hypomagnesaemia": "magnesium",
+    "hypophosphataemia": "phosphate",
+    "hyperuricaemia": "urate",
+    "lipase": "lipase",  # Lipase increased
+    "amylase": "amylase",  # Serum amylase increased
+    "cpk": "cpk",  # CPK increased
+    "ldh": "ldh",  # Blood lactate dehydrogenase increased (v5.0 only)
+    "inr": "inr",  # INR increased
+    "aptt": "aptt",  # Activated partial thromboplastin time prolonged
+}
+"""Every CTCAE term the criteria files may hold, keyed by a short name, with the laboratory
+test it grades. A test can have one term per direction (haemoglobin: anaemia and haemoglobin
+increased)."""
+
+GRADABLE_TERMS = tuple(TERMS)
+"""Term keys accepted by :func:`grade` (each version's file holds a subset)."""
+
+PRIMARY_TERMS: dict[str, str] = {
+    "platelets": "platelets",
+    "haemoglobin": "haemoglobin",
+    "leukocytes": "leukocytes",
+    "lymphocytes": "lymphocytes",
+    "neutrophils": "neutrophils",
+    "alt": "alt",
+    "ast": "ast",
+    "alp": "alp",
+    "ggt": "ggt",
+    "bilirubin": "bilirubin",
+    "creatinine": "creatinine",
+    "albumin": "albumin",
+    "egfr": "egfr",
+    "sodium": "hyponatraemia",
+    "potassium": "hypokalaemia",
+    "calcium": "hypocalcaemia",
+    "glucose": "hypoglycaemia",
+    "magnesium": "hypomagnesaemia",
+    "phosphate": "hypophosphataemia",
+    "urate": "hyperuricaemia",
+    "lipase": "lipase",
+    "amylase": "amylase",
+    "cpk": "cpk",
+    "ldh": "ldh",
+    "inr": "inr",
+    "aptt": "aptt",
+}
+"""Term that :func:`grade_labs` (and ``analysis_labs``) grade a test by, one per test; the
+other direction (``leukocytosis``, ``hypernatraemia`` ...) is graded with ``terms=`` or
+:func:`grade_array`."""
+
+SIGNIF_DIGITS = 15
+"""Significant digits at which values and thresholds are compared (as pharmaverse admiral's
+``signif_dig`` default, ``signif(x, 15)``): a value equal to ``factor × reference`` at this
+precision lies on the threshold (135.9 vs 3 × 45.3 is exactly 3 × baseline)."""
+
 _COLUMNS = (
     "version",
     "term",
+    "test",
     "ctcae_term",
     "direction",
     "rule_set",
@@ -120,8 +189,11 @@ _COLUMNS = (
     "upper_closed",
     "unit",
     "wording",
+    "note",
 )
-_REFERENCES = ("absolute", "lln", "uln", "baseline")
+_REFERENCES = ("absolute", "lln", "uln", "baseline", "uln_plus", "baseline_plus")
+_REF_SOURCE = {"lln": "lln", "uln": "uln", "baseline": "baseline", "uln_plus": "uln",
+               "baseline_plus": "baseline"}  # fmt: skip
 _CONDITIONS = ("any", "baseline_normal", "baseline_abnormal")
 _DIRECTIONS = ("low", "high")
 
@@ -193,7 +265,7 @@ def validate_criteria(frame: pd.DataFrame, *, source: str = "<frame>") -> pd.Dat
     if missing:
         raise CtcaeDataError(f"{source}: missing column(s) {missing}")
     df = frame.loc[:, list(_COLUMNS)].copy()
-    for col in ("version", "term", "direction", "rule_set", "condition", "unit"):
+    for col in ("version", "term", "test", "direction", "rule_set", "condition", "unit", "note"):
         df[col] = df[col].fillna("").astype(str).str.strip()
     for col in ("lower_reference", "upper_reference"):
         df[col] = df[col].fillna("").astype(str).str.strip()
@@ -205,6 +277,11 @@ def validate_criteria(frame: pd.DataFrame, *, source: str = "<frame>") -> pd.Dat
         raise CtcaeDataError(f"{source}: grade must be an integer 0–5")
     df["grade"] = df["grade"].astype(int)
     _check_vocab(df, "term", GRADABLE_TERMS, source)
+    wrong_test = df["test"] != df["term"].map(TERMS)
+    if wrong_test.any():
+        r = df[wrong_test].iloc[0]
+        raise CtcaeDataError(f"{source}: term {r['term']} grades test {TERMS[r['term']]!r}, not "
+                             f"{r['test']!r}")  # fmt: skip
     _check_vocab(df, "direction", _DIRECTIONS, source)
     _check_vocab(df, "condition", _CONDITIONS, source)
     _check_vocab(df, "version", CTCAE_VERSIONS, source)
@@ -213,7 +290,7 @@ def validate_criteria(frame: pd.DataFrame, *, source: str = "<frame>") -> pd.Dat
         ref = df[f"{end}_reference"]
         if (has & ~ref.isin(_REFERENCES)).any() or (~has & (ref != "")).any():
             raise CtcaeDataError(f"{source}: {end}_reference must be one of {_REFERENCES}")
-    wrong_unit = df["unit"] != df["term"].map(LAB_CANONICAL_UNITS)
+    wrong_unit = df["unit"] != df["test"].map(LAB_CANONICAL_UNITS)
     if wrong_unit.any():
         r = df[wrong_unit].iloc[0]
         raise CtcaeDataError(f"{source}: unit {r['unit']!r} of {r['term']} is not canonical")
@@ -359,39 +436,85 @@ def _compiled(version: str, term: str) -> tuple[tuple[_RuleSet, ...], str | None
     return _compiled_version(version).get(term, ((), None))
 
 
+def signif(x: object, digits: int = SIGNIF_DIGITS) -> np.ndarray:
+    """Round to ``digits`` significant decimal digits (as R ``signif``), vectorised.
+
+    Parameters
+    ----------
+    x
+        Array or scalar; NaN, ±inf and 0 are returned unchanged.
+    digits
+        Significant digits (default :data:`SIGNIF_DIGITS` = 15).
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Notes
+    -----
+    ``round(x × 10^(d − 1 − e)) / 10^(d − 1 − e)`` with ``e = floor(log10 |x|)``. Thresholds
+    are compared after rounding both sides, so ``3 × 45.3`` (135.89999999999998 in binary
+    floating point) and ``135.9`` are equal at 15 digits.
+
+    Examples
+    --------
+    >>> 3 * 45.3 == 135.9, bool(signif(3 * 45.3) == signif(135.9))
+    (False, True)
+    >>> signif([0.0, 123.456], 4).tolist()
+    [0.0, 123.5]
+    """
+    arr = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(arr))))
+        out = np.round(arr * scale) / scale
+    return np.where(np.isfinite(out), out, arr)
+
+
 def _bound(
-    factor: float, ref: str, refs: dict[str, np.ndarray], n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (bound values, evaluable mask) for one rule bound."""
+    factor: float, ref: str, refs: dict[str, np.ndarray], n: int, cache: dict
+) -> tuple[np.ndarray | float, np.ndarray | bool]:
+    """Return (bound values at :data:`SIGNIF_DIGITS`, evaluable mask) for one rule bound.
+
+    ``ref`` ``lln``/``uln``/``baseline``: ``factor × reference``; ``uln_plus`` /
+    ``baseline_plus``: ``reference + factor`` (an offset in the unit of the term). Bounds are
+    computed once per call (``cache``) and shared by the rules and versions that use them.
+    """
     if np.isnan(factor):
-        return np.full(n, np.nan), np.ones(n, dtype=bool)
+        return np.nan, True
     if ref == "absolute":
-        return np.full(n, factor), np.ones(n, dtype=bool)
-    values = factor * refs[ref]
-    return values, ~np.isnan(values)
+        return factor, True
+    key = (factor, ref)
+    hit = cache.get(key)
+    if hit is None:
+        base = refs[_REF_SOURCE[ref]]
+        values = signif(base + factor if ref.endswith("_plus") else factor * base)
+        hit = cache[key] = (values, ~np.isnan(values))
+    return hit
 
 
 def _grade_set(
-    rules: tuple[_Rule, ...], v: np.ndarray, refs: dict[str, np.ndarray]
+    rules: tuple[_Rule, ...], v: np.ndarray, refs: dict[str, np.ndarray], cache: dict
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Grade values against one rule set × condition; NaN where undecidable.
+    """Grade values (already at :data:`SIGNIF_DIGITS`) against one rule set × condition.
 
-    Returns the grade and, per value, a bit mask of missing references among the rules that
-    could not be evaluated (1 = lln, 2 = uln, 4 = baseline).
+    Returns the grade (NaN where undecidable) and, per value, a bit mask of missing references
+    among the rules that could not be evaluated (1 = lln, 2 = uln, 4 = baseline).
     """
     n = v.size
     out = np.full(n, np.nan)
     missing_bits = np.zeros(n, dtype=np.int64)
     for r in rules:
-        lo, lo_ok = _bound(r.lower, r.lower_reference, refs, n)
-        hi, hi_ok = _bound(r.upper, r.upper_reference, refs, n)
+        lo, lo_ok = _bound(r.lower, r.lower_reference, refs, n, cache)
+        hi, hi_ok = _bound(r.upper, r.upper_reference, refs, n, cache)
+        match = lo_ok & hi_ok
         with np.errstate(invalid="ignore"):
-            above = np.isnan(lo) | ((v >= lo) if r.lower_closed else (v > lo))
-            below = np.isnan(hi) | ((v <= hi) if r.upper_closed else (v < hi))
-        match = lo_ok & hi_ok & above & below
-        out = np.where(match, np.fmax(out, r.grade), out)
+            if not (np.isscalar(lo) and np.isnan(lo)):
+                match = match & ((v >= lo) if r.lower_closed else (v > lo))
+            if not (np.isscalar(hi) and np.isnan(hi)):
+                match = match & ((v <= hi) if r.upper_closed else (v < hi))
+        out = np.where(match, r.grade, out)
         for bit, name in ((1, "lln"), (2, "uln"), (4, "baseline")):
-            if name in (r.lower_reference, r.upper_reference):
+            if name in (_REF_SOURCE.get(r.lower_reference), _REF_SOURCE.get(r.upper_reference)):
                 missing_bits |= np.where(np.isnan(refs[name]), bit, 0)
     return out, missing_bits
 
@@ -405,16 +528,21 @@ REASONS: tuple[str | None, ...] = (
     "missing_uln",
     "missing_baseline",
     "undecidable",
+    "missing_baseline_uln",
 )
 """Reason codes of :class:`GradeResult` (index = code; 0 = graded)."""
-_R_VALUE, _R_UNIT, _R_TERM, _R_LLN, _R_ULN, _R_BASELINE, _R_UNDECIDABLE = range(1, 8)
+_R_VALUE, _R_UNIT, _R_TERM, _R_LLN, _R_ULN, _R_BASELINE, _R_UNDECIDABLE, _R_BASELINE_ULN = range(
+    1, 9
+)
 _REASON_OBJ = np.asarray(REASONS, dtype=object)
 
 
 def _code_from_bits(bits: np.ndarray) -> np.ndarray:
-    """Reason code of the missing reference (baseline first, then ULN, then LLN)."""
+    """Reason code of the missing reference (baseline, baseline ULN, ULN, then LLN)."""
     return np.select(
-        [bits & 4 > 0, bits & 2 > 0, bits & 1 > 0], [_R_BASELINE, _R_ULN, _R_LLN], default=0
+        [bits & 4 > 0, bits & 8 > 0, bits & 2 > 0, bits & 1 > 0],
+        [_R_BASELINE, _R_BASELINE_ULN, _R_ULN, _R_LLN],
+        default=0,
     ).astype(np.int8)
 
 
@@ -445,6 +573,7 @@ def grade_array(
     lln: object = None,
     uln: object = None,
     baseline: object = None,
+    baseline_uln: object = None,
     unit: object = None,
 ) -> GradeResult:
     """Grade an array of values of one term (vectorised core of :func:`grade`).
@@ -453,8 +582,9 @@ def grade_array(
     ----------
     term
         One of :data:`GRADABLE_TERMS`.
-    value, lln, uln, baseline
-        Arrays (or scalars, broadcast) in the canonical unit of the term; NaN/None = missing.
+    value, lln, uln, baseline, baseline_uln
+        Arrays (or scalars, broadcast) in the canonical unit of the term's test; NaN/None =
+        missing. ``baseline_uln`` is the ULN of the baseline sample's own reference range.
     version
         CTCAE version.
     unit
@@ -464,6 +594,10 @@ def grade_array(
     Returns
     -------
     GradeResult
+
+    Notes
+    -----
+    Values and thresholds are compared at :data:`SIGNIF_DIGITS` significant digits.
     """
     v = _to_float(value)
     bad_unit = None
@@ -471,55 +605,90 @@ def grade_array(
         _, canonical = _compiled(version, term) if version in CTCAE_VERSIONS else ((), None)
         units = pd.Series(np.broadcast_to(np.asarray(unit, dtype=object), (v.size,)), dtype=object)
         bad_unit = units.notna().to_numpy() & (units.astype(str).to_numpy() != canonical)
-    g, code = _grade_codes(term, v, version, lln, uln, baseline, bad_unit)
+    n = v.size
+    refs = {
+        "lln": _as_float(lln, n),
+        "uln": _as_float(uln, n),
+        "baseline": _as_float(baseline, n),
+        "baseline_uln": _as_float(baseline_uln, n),
+    }
+    g, code = _grade_codes(term, v, version, refs, bad_unit, {})
     return GradeResult(g, _REASON_OBJ[code])
+
+
+def _baseline_abnormal(refs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(baseline above its own ULN, both known) at :data:`SIGNIF_DIGITS` (CTCAE v5.0 "if
+    baseline was abnormal"; the baseline sample's reference range, never the follow-up's)."""
+    bl, bul = refs["baseline"], refs["baseline_uln"]
+    known = ~np.isnan(bl) & ~np.isnan(bul)
+    with np.errstate(invalid="ignore"):
+        return known & (signif(bl) > signif(bul)), known
+
+
+def _grade_conditioned(
+    rset: _RuleSet, v: np.ndarray, refs: dict[str, np.ndarray], cache: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grade one baseline-normal / baseline-abnormal rule set (see :func:`_grade_codes`)."""
+    normal_rules = rset.by_condition["baseline_normal"]
+    abnormal_rules = rset.by_condition["baseline_abnormal"]
+    gn, bn = _grade_set(normal_rules, v, refs, cache)
+    ga, ba = _grade_set(abnormal_rules, v, refs, cache)
+    bl = refs["baseline"]
+    miss = np.flatnonzero(np.isnan(bl))
+    if miss.size:
+        # Baseline unknown: an abnormal baseline lies above a ULN and every x-baseline bound
+        # grows with it, so the grade with baseline = ULN (the baseline's own ULN where known,
+        # else the sample's) bounds the abnormal-baseline grade; when that bound is grade 0 the
+        # abnormal-baseline grade is 0 whatever the baseline.
+        sub = {k: x[miss] for k, x in refs.items()}
+        bul = sub["baseline_uln"]
+        sub["baseline"] = np.where(np.isnan(bul), sub["uln"], bul)
+        g_sup, _ = _grade_set(abnormal_rules, v[miss], sub, {})
+        ga = ga.copy()
+        ga[miss] = np.where(g_sup == 0, 0.0, ga[miss])
+    abnormal, known = _baseline_abnormal(refs)
+    agree = ~np.isnan(gn) & (gn == ga)
+    g = np.where(known, np.where(abnormal, ga, gn), np.where(agree, gn, np.nan))
+    bits = np.where(known, np.where(abnormal, ba, bn), bn | ba)
+    bits = np.where(~known & ~agree, bits | np.where(np.isnan(bl), 4, 8), bits)
+    return g, bits
 
 
 def _grade_codes(
     term: str,
     v: np.ndarray,
     version: str,
-    lln: object,
-    uln: object,
-    baseline: object,
+    refs: dict[str, np.ndarray],
     bad_unit: np.ndarray | None,
+    cache: dict,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Grades (float, NaN = missing) and reason codes (int8, see :data:`REASONS`)."""
+    """Grades (float, NaN = missing) and reason codes (int8, see :data:`REASONS`).
+
+    ``refs``: ``lln``, ``uln``, ``baseline``, ``baseline_uln`` arrays aligned with ``v``;
+    ``cache`` holds the rounded bounds of these references across calls (same ``refs``).
+    """
     n = v.size
     if version not in CTCAE_VERSIONS:
         raise ValueError(f"unknown CTCAE version {version!r}; known: {CTCAE_VERSIONS}")
-    refs = {"lln": _as_float(lln, n), "uln": _as_float(uln, n), "baseline": _as_float(baseline, n)}
     rule_sets, _ = _compiled(version, term)
     if not rule_sets:
         return np.full(n, np.nan), np.full(n, _R_TERM, dtype=np.int8)
+    vr = cache.get("value")
+    if vr is None:
+        vr = cache["value"] = signif(v)
     grade_out = np.full(n, -np.inf)
     unknown = np.zeros(n, dtype=np.int8)
     need_max = np.full(n, -np.inf)  # highest grade an undecided rule set could still give
     for rset in rule_sets:
         if "any" in rset.by_condition:
-            g, bits = _grade_set(rset.by_condition["any"], v, refs)
+            g, bits = _grade_set(rset.by_condition["any"], vr, refs, cache)
         else:
-            normal_rules = rset.by_condition["baseline_normal"]
-            abnormal_rules = rset.by_condition["baseline_abnormal"]
-            gn, bn = _grade_set(normal_rules, v, refs)
-            ga, ba = _grade_set(abnormal_rules, v, refs)
-            bl, ul = refs["baseline"], refs["uln"]
-            known = ~np.isnan(bl) & ~np.isnan(ul)
-            # Baseline unknown: an abnormal baseline exceeds ULN and every x-baseline bound
-            # grows with it, so the grade at baseline = ULN is an upper bound; when that bound
-            # is grade 0 the abnormal-baseline grade is 0 whatever the baseline.
-            g_sup, _ = _grade_set(abnormal_rules, v, {**refs, "baseline": ul})
-            ga = np.where(np.isnan(bl) & (g_sup == 0), 0.0, ga)
-            with np.errstate(invalid="ignore"):
-                abnormal = bl > ul
-            agree = ~np.isnan(gn) & (gn == ga)
-            g = np.where(known, np.where(abnormal, ga, gn), np.where(agree, gn, np.nan))
-            bits = np.where(known, np.where(abnormal, ba, bn), bn | ba)
-            bits = np.where(~known & ~agree, bits | np.where(np.isnan(bl), 4, 2), bits)
+            g, bits = _grade_conditioned(rset, vr, refs, cache)
         undecided = np.isnan(g)
         grade_out = np.where(undecided, grade_out, np.fmax(grade_out, g))
-        need_max = np.where(undecided, np.fmax(need_max, float(rset.max_grade)), need_max)
-        unknown = np.where(undecided & (unknown == 0), _code_from_bits(bits), unknown)
+        if undecided.any():
+            need_max = np.where(undecided, np.fmax(need_max, float(rset.max_grade)), need_max)
+            unknown = np.where(undecided & (unknown == 0), _code_from_bits(bits), unknown)
     decided = grade_out >= need_max
     result = np.where(decided & np.isfinite(grade_out), grade_out, np.nan)
     code = np.where(np.isnan(result), unknown, 0).astype(np.int8)
@@ -541,6 +710,7 @@ def grade(
     lln: float | None = None,
     uln: float | None = None,
     baseline: float | None = None,
+    baseline_uln: float | None = None,
     unit: str | None = None,
 ) -> int | None:
     """CTCAE grade of one laboratory value, or ``None`` when it cannot be graded.
@@ -548,18 +718,26 @@ def grade(
     Parameters
     ----------
     term
-        ``platelets``, ``haemoglobin``, ``leukocytes``, ``lymphocytes``, ``neutrophils``,
-        ``alt``, ``ast``, ``alp``, ``ggt``, ``bilirubin``, ``creatinine``, ``albumin`` or
-        ``egfr`` (chronic kidney disease / GFR).
+        A key of :data:`TERMS`: ``platelets``, ``haemoglobin`` (anaemia),
+        ``haemoglobin_increased``, ``leukocytes``, ``leukocytosis``, ``lymphocytes``,
+        ``lymphocytes_increased``, ``neutrophils``, ``alt``, ``ast``, ``alp``, ``ggt``,
+        ``bilirubin``, ``creatinine``, ``albumin``, ``egfr``, ``hyponatraemia`` …
+        ``aptt`` (each version's file holds a subset).
     value
-        Value in the canonical unit (counts 10⁹/L, haemoglobin and albumin g/L, enzymes U/L,
-        bilirubin and creatinine µmol/L, eGFR mL/min/1.73 m²).
+        Value in the canonical unit of the term's test (``LAB_CANONICAL_UNITS``: counts
+        10⁹/L, haemoglobin and albumin g/L, enzymes U/L, bilirubin, creatinine and urate
+        µmol/L, electrolytes and glucose mmol/L, eGFR mL/min/1.73 m², aPTT s, INR ratio).
     version
         ``"3.0"``, ``"4.03"`` or ``"5.0"``.
     lln, uln
-        Lower / upper limit of normal of the laboratory, same unit.
+        Lower / upper limit of normal of the sample, same unit.
     baseline
-        Baseline value (creatinine v4.03/v5.0 × baseline rules, v5.0 hepatic rules).
+        Baseline value (creatinine v4.03/v5.0 × baseline rules, v5.0 hepatic rules, v4.03
+        haemoglobin increased).
+    baseline_uln
+        ULN of the baseline sample's own reference range: decides "if baseline was abnormal"
+        (baseline > its ULN). Without it a baseline-dependent rule is graded only where the
+        normal- and abnormal-baseline rules agree (reason ``missing_baseline_uln``).
     unit
         Unit of ``value``; ``None`` = canonical. Another unit gives ``None``.
 
@@ -572,7 +750,9 @@ def grade(
     Notes
     -----
     A value exactly on a threshold falls into the milder grade unless the official wording
-    says otherwise (``ctcae.md``); the data files record open/closed bounds.
+    says otherwise (``ctcae.md``); the data files record open/closed bounds. Value and
+    threshold (``factor × LLN/ULN/baseline``) are compared at :data:`SIGNIF_DIGITS` = 15
+    significant digits, as pharmaverse admiral does (``signif(x, 15)``).
 
     Examples
     --------
@@ -586,8 +766,21 @@ def grade(
     0
     >>> grade("haemoglobin", 60.0, lln=120.0, version="3.0"), grade("haemoglobin", 60.0, lln=120.0)
     (4, 3)
+    >>> grade("creatinine", 135.9, uln=200.0, baseline=45.3, version="4.03")  # = 3 x BL: G2
+    2
+    >>> grade("alt", 90.0, uln=40.0, baseline=50.0, baseline_uln=45.0)  # 1.8 x abnormal BL
+    1
     """
-    res = grade_array(term, value, version=version, lln=lln, uln=uln, baseline=baseline, unit=unit)
+    res = grade_array(
+        term,
+        value,
+        version=version,
+        lln=lln,
+        uln=uln,
+        baseline=baseline,
+        baseline_uln=baseline_uln,
+        unit=unit,
+    )
     g = res.grade[0]
     return None if np.isnan(g) else int(g)
 
@@ -597,21 +790,31 @@ def grade_labs(
     version: str = "5.0",
     *,
     baseline_col: str | None = None,
+    baseline_uln_col: str | None = None,
+    terms: Mapping[str, str] | None = None,
     grade_col: str = "grade",
     reason_col: str = "grade_reason",
 ) -> pd.DataFrame:
-    """Grade a long laboratory frame (one row per value), vectorised per term.
+    """Grade a long laboratory frame (one row per value), vectorised per test.
 
     Parameters
     ----------
     frame
         Columns ``test`` and ``value`` (required); ``unit``, ``lln``, ``uln`` (optional; a
-        missing column counts as missing values) and ``baseline_col`` if given.
+        missing column counts as missing values) and ``baseline_col`` /
+        ``baseline_uln_col`` if given.
     version
         CTCAE version.
     baseline_col
         Column with each row's baseline value of the same test (needed by the creatinine
         v4.03/v5.0 and v5.0 hepatic baseline rules).
+    baseline_uln_col
+        Column with the ULN of each row's baseline sample (its own reference range), which
+        decides whether the baseline was abnormal (v5.0 hepatic, v4.03 haemoglobin
+        increased).
+    terms
+        Test → term overrides of :data:`PRIMARY_TERMS` (``{"sodium": "hypernatraemia"}``
+        grades the other direction).
     grade_col, reason_col
         Names of the added columns.
 
@@ -619,20 +822,22 @@ def grade_labs(
     -------
     pandas.DataFrame
         A copy of ``frame`` with ``grade_col`` (nullable ``Int64``) and ``reason_col``
-        (``None`` where graded). Tests without criteria (sodium, CRP ...) get reason
+        (``None`` where graded). Tests without criteria (CRP ...) get reason
         ``not_gradable_term``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from prrt.clinical.ctcae import grade_labs
-    >>> labs = pd.DataFrame({"test": ["platelets", "platelets", "sodium"],
+    >>> labs = pd.DataFrame({"test": ["platelets", "platelets", "crp"],
     ...                      "value": [40.0, 200.0, 140.0], "lln": [150.0, None, None]})
     >>> out = grade_labs(labs)
     >>> out["grade"].tolist(), out["grade_reason"].tolist()
     ([3, <NA>, <NA>], [None, 'missing_lln', 'not_gradable_term'])
     """
-    grades, codes = grade_codes(frame, version, baseline_col=baseline_col)
+    grades, codes = grade_codes(
+        frame, version, baseline_col=baseline_col, baseline_uln_col=baseline_uln_col, terms=terms
+    )
     out = frame.copy()
     missing = np.isnan(grades)
     out[grade_col] = pd.arrays.IntegerArray(np.where(missing, 0, grades).astype(np.int64), missing)
@@ -641,7 +846,12 @@ def grade_labs(
 
 
 def grade_codes(
-    frame: pd.DataFrame, version: str = "5.0", *, baseline_col: str | None = None
+    frame: pd.DataFrame,
+    version: str = "5.0",
+    *,
+    baseline_col: str | None = None,
+    baseline_uln_col: str | None = None,
+    terms: Mapping[str, str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised core of :func:`grade_labs`: grades and reason codes, no frame copy.
 
@@ -650,7 +860,13 @@ def grade_codes(
     grades, codes
         Float array of grades (NaN = missing) and ``int8`` codes indexing :data:`REASONS`.
     """
-    return grade_codes_versions(frame, (version,), baseline_col=baseline_col)[version]
+    return grade_codes_versions(
+        frame,
+        (version,),
+        baseline_col=baseline_col,
+        baseline_uln_col=baseline_uln_col,
+        terms=terms,
+    )[version]
 
 
 def grade_codes_versions(
@@ -658,10 +874,13 @@ def grade_codes_versions(
     versions: tuple[str, ...] = CTCAE_VERSIONS,
     *,
     baseline_col: str | None = None,
+    baseline_uln_col: str | None = None,
+    terms: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`grade_codes` for several versions at once (columns are read and split once).
 
     ``frame`` may also be a mapping of column name → 1-D array (no DataFrame copy needed).
+    Each test is graded by its term in :data:`PRIMARY_TERMS` (or ``terms``).
 
     Returns
     -------
@@ -669,13 +888,17 @@ def grade_codes_versions(
         Version → (grades, codes).
     """
     names = set(frame.columns if isinstance(frame, pd.DataFrame) else frame.keys())
-    required = ["test", "value"] + ([baseline_col] if baseline_col else [])
+    required = ["test", "value"] + [c for c in (baseline_col, baseline_uln_col) if c]
     absent = [c for c in required if c not in names]
     if absent:
         raise KeyError(f"grade_labs: missing required column(s) {absent}")
     for version in versions:
         if version not in CTCAE_VERSIONS:
             raise ValueError(f"unknown CTCAE version {version!r}; known: {CTCAE_VERSIONS}")
+    term_of = {**PRIMARY_TERMS, **(terms or {})}
+    for test, term in term_of.items():
+        if TERMS.get(term) != test:
+            raise ValueError(f"term {term!r} does not grade test {test!r}")
     n = len(frame["test"])
     test_codes, test_names = pd.factorize(frame["test"])
 
@@ -687,25 +910,31 @@ def grade_codes_versions(
             return x
         return pd.to_numeric(pd.Series(x), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
-    value, lln, uln, base = col("value"), col("lln"), col("uln"), col(baseline_col)
+    value, lln, uln = col("value"), col("lln"), col("uln")
+    base, base_uln = col(baseline_col), col(baseline_uln_col)
     has_unit = "unit" in names
     if has_unit:
         unit_codes, unit_names = pd.factorize(frame["unit"])
         unit_names_obj = np.asarray(unit_names, dtype=object)
     out = {v: (np.full(n, np.nan), np.full(n, _R_TERM, dtype=np.int8)) for v in versions}
-    for k, term in enumerate(test_names):
-        if term not in GRADABLE_TERMS:
+    for k, test in enumerate(test_names):
+        term = term_of.get(str(test))
+        if term is None:
             continue
         idx = np.flatnonzero(test_codes == k)
         bad_unit = None
         if has_unit:
-            canonical = LAB_CANONICAL_UNITS[str(term)]
+            canonical = LAB_CANONICAL_UNITS[str(test)]
             ok_codes = [-1, *np.flatnonzero(unit_names_obj == canonical)]
             bad_unit = ~np.isin(unit_codes[idx], ok_codes)
         v_idx = value[idx] if value is not None else np.full(idx.size, np.nan)
-        ll, ul, bl = (None if a is None else a[idx] for a in (lln, uln, base))
+        refs = {
+            name: a[idx] if a is not None else np.full(idx.size, np.nan)
+            for name, a in (("lln", lln), ("uln", uln), ("baseline", base), ("baseline_uln", base_uln))
+        }
+        cache: dict = {}
         for version in versions:
-            g, c = _grade_codes(str(term), v_idx, version, ll, ul, bl, bad_unit)
+            g, c = _grade_codes(term, v_idx, version, refs, bad_unit, cache)
             out[version][0][idx] = g
             out[version][1][idx] = c
     return out

@@ -34,11 +34,8 @@ from prrt.clinical.courses import derive_courses
 from prrt.clinical.endpoints import derive_endpoints
 from prrt.clinical.haematology import derive_platelet_dynamics
 from prrt.clinical.omis import derive_omis, derive_splenomegaly
-from prrt.clinical.recist import (
-    RESPONSE_COLUMNS,
-    derive_best_response,
-    derive_recist_timepoints,
-)
+from prrt.clinical.recist import RESPONSE_COLUMNS, derive_recist_timepoints
+from prrt.clinical.recist_bor import derive_best_response, derive_response_outcomes
 from prrt.clinical.response import (
     derive_biochemical_response,
     derive_bone_pain_response,
@@ -103,7 +100,8 @@ PATIENT_COURSE_COLUMNS: tuple[str, ...] = (
     "omis_pct", "omis_ge_30", "pelvic_bone_mets", "hepatic_tumour_burden", "hepatic_burden_gt50",
     "tumour_burden_score", "krenning_score", *_HAEM_COLUMNS,
     *(f"{k}_grade_{t}" for t in GRADE_TERMS for k in ("baseline", "worst", "delta")),
-    "bor", "orr", "dcr", "time_to_bor_days", "biochemical_response", "mda_bor", "bone_pain_response",
+    "bor", "orr", "dcr", "time_to_bor_days", "bor_confirmed", "bor_unconfirmed", "response_date",
+    "time_to_response_days", "dor_days", "dor_event", "best_pct_change_baseline", "biochemical_response", "mda_bor", "bone_pain_response",
     "pfs_days", "pfs_event", "os_days", "os_event", "os_from_diagnosis_days", "followup_days",
     "mds_aml", "sre",
 )  # fmt: skip
@@ -183,6 +181,7 @@ def _haematology(labs: pd.DataFrame, cycles: pd.DataFrame, s: DerivationSettings
 def _response(
     tables: dict[str, pd.DataFrame], courses: pd.DataFrame, s: DerivationSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Timepoints, RECIST outcomes (prrt.clinical.recist_bor) and the MDA best response."""
     meas = derive_recist_timepoints(tables["lesions"], tables["lesion_measurements"], courses)
     rec = derive_recorded_timepoints(
         tables["response_assessments"], courses, criteria=("recist_1_1", "investigator")
@@ -212,12 +211,27 @@ def _response(
         .sort_values(["patient_id", "course_no", "assessment_date"])
         .reset_index(drop=True)
     )
+    ev = tables["disease_events"]
+    ev = ev.loc[
+        ev["event_type"].isin(["radiological_progression", "death"]),
+        ["patient_id", "event_date", "event_type"],
+    ].dropna(subset=["event_date"])
+    radiological = ev.loc[ev["event_type"] == "radiological_progression"]
     kw: dict[str, Any] = {
         "confirm": s.recist_confirm,
-        "confirm_days": s.recist_confirm_days,
+        "ref_confirm": s.recist_confirm_days,
         "min_sd_days": s.recist_min_sd_days or None,
+        "max_nr_ne": s.recist_max_nr_ne,
+        "accept_sd": s.recist_accept_sd,
+        "after_cr": s.recist_after_cr,
+        "dcr_includes_non_cr_non_pd": s.recist_dcr_non_cr_non_pd,
+        "progression": (
+            radiological.rename(columns={"event_date": "progression_date"})
+            if s.recist_cut_at_recorded_progression
+            else None
+        ),
     }
-    bor = derive_best_response(tp, courses, **kw)
+    bor = derive_response_outcomes(tp, courses, end_events=ev, **kw)
     mda_tp = derive_recorded_timepoints(tables["response_assessments"], courses, criteria=("mda",))
     mda = derive_best_response(mda_tp, courses, **kw)
     mda = mda[by].assign(mda_bor=mda["bor"].where(mda["orr"].notna()))
@@ -431,13 +445,14 @@ def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
              "lymph_node_metastases", "bone_metastases", "peritoneal_metastases", "prior_modalities_gt3",
              "alkylating", "prior_radiotherapy", "cga_ge_1000", "cga_gt_uln", "cga_gt_10uln", "alp_ge_130",
              "alp_gt_2uln", "splenomegaly", "splenectomy", "omis_ge_30", "pelvic_bone_mets",
-             "hepatic_burden_gt50", "idpc_ge_30", "pt", "orr", "dcr", "biochemical_response",
+             "hepatic_burden_gt50", "idpc_ge_30", "pt", "orr", "dcr", "dor_event", "biochemical_response",
              "pfs_event", "os_event", "mds_aml", "sre"}  # fmt: skip
     ints = {"course_no", "n_cycles", "who_grade", "ecog", "n_prior_modalities", "chemo_lines",
-            "tumour_burden_score", "krenning_score", "time_to_bor_days", "pfs_days", "os_days",
+            "tumour_burden_score", "krenning_score", "time_to_bor_days", "time_to_response_days",
+            "dor_days", "pfs_days", "os_days",
             "os_from_diagnosis_days", "followup_days"}  # fmt: skip
     texts = {"patient_id", "stop_reason", "protocol", "sex", "primary_site", "hepatic_tumour_burden",
-             "bor", "mda_bor", "bone_pain_response"}  # fmt: skip
+             "bor", "bor_confirmed", "bor_unconfirmed", "mda_bor", "bone_pain_response"}  # fmt: skip
     out = frame.copy()
     for c in out.columns:
         if c in bools:
@@ -446,7 +461,7 @@ def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
             out[c] = pd.to_numeric(out[c], errors="coerce").astype("Int64")
         elif c in texts:
             out[c] = out[c].astype(object).where(out[c].notna(), None)
-        elif c in ("course_start", "course_end"):
+        elif c in ("course_start", "course_end", "response_date"):
             out[c] = pd.to_datetime(out[c])
         else:
             out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)

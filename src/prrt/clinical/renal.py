@@ -1,4 +1,4 @@
-"""Renal function: CKD-EPI eGFR (2009 and 2021) and Cockcroft–Gault creatinine clearance.
+"""Renal function: CKD-EPI eGFR (2009, 2021), MDRD eGFR and Cockcroft–Gault clearance.
 
 Creatinine is taken in µmol/L (canonical unit) and converted to mg/dL by dividing by 88.42
 (``conventions.md``, Units).
@@ -11,6 +11,10 @@ Inker LA, Eneanya ND, Coresh J, et al. New creatinine- and cystatin C-based equa
 estimate GFR without race. N Engl J Med 2021;385:1737–1749 (CKD-EPI 2021, Table 2).
 Cockcroft DW, Gault MH. Prediction of creatinine clearance from serum creatinine.
 Nephron 1976;16:31–41.
+Levey AS, Coresh J, Greene T, et al. Using standardized serum creatinine values in the
+Modification of Diet in Renal Disease study equation for estimating glomerular filtration
+rate. Ann Intern Med 2006;145:247–254; and Clin Chem 2007;53:766–772 (MDRD re-expressed for
+IDMS-traceable creatinine: factor 175).
 KDIGO 2012 Clinical Practice Guideline for CKD, Kidney Int Suppl 2013;3:1–150 (GFR
 category G1: ≥ 90 mL/min/1.73 m², used as the LLN of derived eGFR).
 
@@ -32,6 +36,7 @@ __all__ = [
     "creatinine_clearance_cockcroft_gault",
     "derive_egfr",
     "egfr_ckd_epi",
+    "egfr_mdrd",
     "egfr_rows",
 ]
 
@@ -118,6 +123,55 @@ def egfr_ckd_epi(
         )
     if equation == "2009":
         egfr = egfr * np.where(np.asarray(black, dtype=bool), 1.159, 1.0)
+    return np.where(np.isnan(fem), np.nan, egfr)
+
+
+def egfr_mdrd(
+    creatinine_umol_l: object, age: object, sex: object, *, black: object = False
+) -> np.ndarray:
+    """Estimated GFR by the 4-variable MDRD Study equation (IDMS-traceable), mL/min/1.73 m².
+
+    Parameters
+    ----------
+    creatinine_umol_l
+        Serum creatinine from an IDMS-traceable assay, µmol/L (array or scalar).
+    age
+        Age in years at the sample.
+    sex
+        ``"F"`` or ``"M"`` (also ``female``/``male``); anything else gives NaN.
+    black
+        Apply the 1.212 race coefficient.
+
+    Returns
+    -------
+    numpy.ndarray
+        eGFR (NaN where an input is missing, creatinine ≤ 0 or age ≤ 0).
+
+    Notes
+    -----
+    ``eGFR = 175 × Scr^−1.154 × age^−0.203 × 0.742 [female] × 1.212 [black]`` with Scr in
+    mg/dL (= µmol/L / 88.42). The factor 175 is the re-expression for standardised (IDMS)
+    creatinine of the original 186 (Levey 2006, Levey 2007); use it only with IDMS-traceable
+    creatinine.
+
+    Examples
+    --------
+    >>> round(float(egfr_mdrd(88.42, 50, "M")), 2)
+    79.09
+    """
+    scr = np.asarray(creatinine_umol_l, dtype=float) / CREATININE_UMOL_PER_MG_DL
+    age_arr = np.asarray(age, dtype=float)
+    fem = _female(sex)
+    if fem.size == 1:
+        fem = fem.reshape(())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        egfr = (
+            175.0
+            * np.where(scr > 0, scr, np.nan) ** -1.154
+            * np.where(age_arr > 0, age_arr, np.nan) ** -0.203
+            * np.where(fem == 1, 0.742, 1.0)
+            * np.where(np.asarray(black, dtype=bool), 1.212, 1.0)
+        )
     return np.where(np.isnan(fem), np.nan, egfr)
 
 

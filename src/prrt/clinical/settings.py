@@ -91,6 +91,16 @@ class DerivationSettings:
     recist_confirm_days: int = 28
     recist_min_sd_days: int = 0
     """Minimum days from the course start for an SD to count (0 = no minimum)."""
+    recist_max_nr_ne: int = 1
+    """NE assessments allowed between a response and its confirmation (prrt.clinical.recist_bor)."""
+    recist_accept_sd: bool = False
+    """Accept one SD between a PR and its confirmation (admiralonco ``accept_sd``)."""
+    recist_after_cr: str = "pd"
+    """PR/SD after a CR: ``pd``, ``pr`` or ``as_recorded`` (RECIST 1.1 Table 3 footnote a)."""
+    recist_dcr_non_cr_non_pd: bool = False
+    """Count NON-CR/NON-PD (non-target disease only) in the disease control rate."""
+    recist_cut_at_recorded_progression: bool = False
+    """Ignore response assessments after a recorded radiological progression event."""
     biochemical_decrease_pct: float = 50.0
     delta_v_target_days: int = 91
     delta_v_window_days: int = 45
@@ -102,6 +112,10 @@ class DerivationSettings:
         if self.ctcae_version not in _CTCAE_VERSIONS:
             raise ValueError(
                 f"ctcae_version must be one of {_CTCAE_VERSIONS}, got {self.ctcae_version!r}"
+            )
+        if self.recist_after_cr not in ("pd", "pr", "as_recorded"):
+            raise ValueError(
+                f"recist_after_cr must be pd, pr or as_recorded, got {self.recist_after_cr!r}"
             )
         if self.egfr_equation not in ("2009", "2021"):
             raise ValueError(f"egfr_equation must be '2009' or '2021', got {self.egfr_equation!r}")

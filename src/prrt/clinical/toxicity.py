@@ -36,6 +36,7 @@ from prrt.clinical.settings import DerivationSettings
 __all__ = [
     "GRADE_TERMS",
     "ae_summary",
+    "baseline_range",
     "course_windows",
     "delta_grade_table",
     "derive_lab_dataset",
@@ -130,7 +131,8 @@ def derive_lab_periods(
         ``labs`` (same row order) plus ``course_no`` (Int64), ``day_from_course_start``
         (Int64, day 0 = first cycle), ``period`` (``baseline`` / ``on_treatment`` / ``after`` /
         null), ``is_baseline`` (the row used as baseline of its patient × course × test),
-        ``baseline_value`` and ``baseline_date``.
+        ``baseline_value``, ``baseline_date`` and the baseline sample's own reference range
+        ``baseline_lln``, ``baseline_uln`` (NaN without ``lln`` / ``uln`` columns).
 
     Notes
     -----
@@ -149,8 +151,16 @@ def derive_lab_periods(
     )
     out = labs.copy()
     out["sample_date"] = _ns(out["sample_date"])
+    row = cols.pop("baseline_row")
     for name, values in cols.items():
         out[name] = values
+    limits = [
+        pd.to_numeric(labs[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if c in labs.columns
+        else np.full(len(labs), np.nan)
+        for c in ("lln", "uln")
+    ]
+    out["baseline_lln"], out["baseline_uln"] = baseline_range(row, *limits)
     return out
 
 
@@ -185,7 +195,7 @@ def _period_arrays(
     out["day_from_course_start"] = _int_array(out["day_from_course_start"])  # type: ignore[arg-type]
     out["period"] = _PERIODS[np.asarray(out["period_code"])]
     keys = ("course_no", "day_from_course_start", "period", "is_baseline", "baseline_value")
-    return {k: out[k] for k in (*keys, "baseline_date")}
+    return {k: out[k] for k in (*keys, "baseline_date", "baseline_row")}
 
 
 _PERIODS = np.asarray([None, "baseline", "on_treatment", "after"], dtype=object)
@@ -207,6 +217,8 @@ def _period_core(
     ``c_pat`` / ``l_pat``: patient codes (``0 … n_pat − 1``) of the rows of ``cw``
     (:func:`course_windows`) and of the lab rows; ``t_codes``: test codes (``-1`` = missing,
     ``< n_tests``). ``period_code``: 0 = null, 1 = baseline, 2 = on_treatment, 3 = after.
+    ``baseline_row``: index of the row whose value is the baseline (−1 = none), so that the
+    baseline sample's own reference range can be carried beside its value.
     """
     n = l_pat.size
     sample_ns = sample.astype("datetime64[ns]")
@@ -273,9 +285,38 @@ def _period_core(
         "period_code": code.astype(np.int8),
         "is_baseline": is_baseline,
         "course_idx": course_idx,
+        "baseline_row": np.where(hit_ok, br, -1) if n else np.zeros(0, dtype=np.int64),
         "baseline_value": np.where(hit_ok, value[br], np.nan) if n else value,
         "baseline_date": np.where(hit_ok, sample_ns[br], np.datetime64("NaT")) if n else sample_ns,
     }
+
+
+def baseline_range(
+    baseline_row: object, lln: np.ndarray, uln: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """LLN and ULN of each row's baseline sample (NaN where there is no baseline).
+
+    Parameters
+    ----------
+    baseline_row
+        Index of the baseline row of each row, −1 where none (``_period_arrays``).
+    lln, uln
+        Reference limits of every row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lo, hi = baseline_range(np.array([0, 0, -1]), np.array([1.0, 2.0, 3.0]),
+    ...                         np.array([40.0, 50.0, 60.0]))
+    >>> hi.tolist()
+    [40.0, 40.0, nan]
+    """
+    row = np.asarray(baseline_row, dtype=np.int64)
+    has = row >= 0
+    safe = np.where(has, row, 0)
+    if not row.size:
+        return np.full(0, np.nan), np.full(0, np.nan)
+    return np.where(has, lln[safe], np.nan), np.where(has, uln[safe], np.nan)
 
 
 def _combine_reasons(codes: dict[str, np.ndarray]) -> np.ndarray:
@@ -342,7 +383,11 @@ def derive_lab_dataset(
     pandas.DataFrame
         Contract columns (contracts §3) ``patient_id, sample_date, test, value, unit, lln, uln,
         course_no, day_from_course_start, period, grade_v3_0, grade_v4_03, grade_v5_0,
-        grade_reason`` plus ``is_baseline, baseline_value, baseline_date, derived``.
+        grade_reason`` plus ``is_baseline, baseline_value, baseline_date, baseline_lln,
+        baseline_uln, derived``. ``baseline_lln`` / ``baseline_uln`` are the reference range
+        of the baseline sample itself: CTCAE v5.0 "if baseline was abnormal" (and v4.03
+        haemoglobin increased) compares the baseline with this range, never with the range of
+        the graded sample (``missing_baseline_uln`` where the baseline sample has no ULN).
         ``grade_reason`` is null where all three versions graded; the common reason where
         they agree; otherwise ``v3.0: …; v4.03: …; v5.0: …``.
     """
@@ -385,6 +430,7 @@ def derive_lab_dataset(
     per = _period_arrays(
         data["patient_id"], data["sample_date"], data["test"], data["value"], cycles, s
     )
+    base_lln, base_uln = baseline_range(per["baseline_row"], data["lln"], data["uln"])
     out = pd.DataFrame(
         {
             "patient_id": data["patient_id"],
@@ -401,8 +447,9 @@ def derive_lab_dataset(
     )
     graded = grade_codes_versions(
         {k: data[k] for k in ("test", "value", "unit", "lln", "uln")}
-        | {"_bl": np.asarray(per["baseline_value"], dtype=float)},
+        | {"_bl": np.asarray(per["baseline_value"], dtype=float), "_bl_uln": base_uln},
         baseline_col="_bl",
+        baseline_uln_col="_bl_uln",
     )
     for version in CTCAE_VERSIONS:
         out[grade_column(version)] = _int_array(graded[version][0])
@@ -410,6 +457,8 @@ def derive_lab_dataset(
     out["is_baseline"] = per["is_baseline"]
     out["baseline_value"] = per["baseline_value"]
     out["baseline_date"] = per["baseline_date"]
+    out["baseline_lln"] = base_lln
+    out["baseline_uln"] = base_uln
     out["derived"] = data["derived"]
     return out
 

@@ -171,6 +171,18 @@ LAB_TESTS = (
     "crp",
     "haematocrit",
     "prothrombin",
+    "potassium",
+    "calcium",
+    "glucose",
+    "magnesium",
+    "phosphate",
+    "urate",
+    "lipase",
+    "amylase",
+    "cpk",
+    "ldh",
+    "inr",
+    "aptt",
 )
 LAB_CANONICAL_UNITS: dict[str, str] = {
     "platelets": "10^9/L",
@@ -190,6 +202,18 @@ LAB_CANONICAL_UNITS: dict[str, str] = {
     "crp": "mg/L",
     "haematocrit": "L/L",
     "prothrombin": "%",
+    "potassium": "mmol/L",
+    "calcium": "mmol/L",  # corrected serum calcium
+    "glucose": "mmol/L",
+    "magnesium": "mmol/L",
+    "phosphate": "mmol/L",
+    "urate": "umol/L",
+    "lipase": "U/L",
+    "amylase": "U/L",
+    "cpk": "U/L",
+    "ldh": "U/L",
+    "inr": "ratio",
+    "aptt": "s",
 }
 """Canonical unit of each laboratory test (``conventions.md``, Units)."""
 
@@ -252,7 +276,7 @@ DISEASE_EVENTS = (
     "skeletal_related_event",
 )
 RESPONSE_CRITERIA = ("recist_1_1", "mda", "investigator")
-RESPONSES = ("CR", "PR", "SD", "PD", "NE")
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 SYMPTOMS = ("bone_pain", "diarrhoea", "flushing")
 SYMPTOM_RESPONSES = ("complete", "partial", "stable", "progression", "not_evaluable")
 CTCAE_VERSIONS = ("3.0", "4.03", "5.0")
@@ -498,6 +522,11 @@ LESION_MEASUREMENTS = Table(
         Column("volume_ml", "float", "Lesion volume.", unit="mL", minimum=0, maximum=10000),
         Column("non_target_status", "text", "Non-target lesion status.", allowed=NON_TARGET_STATUS),
         Column("new_lesion", "bool", "Lesion first seen at this assessment (new lesion)."),
+        Column(
+            "too_small_to_measure",
+            "bool",
+            "Lesion present but too small to measure: counts as 5 mm (RECIST 1.1 §4.3).",
+        ),
     ),
     key=("patient_id", "lesion_id", "assessment_date"),
     references={"patient_id": "patients.patient_id"},

@@ -38,7 +38,12 @@ from prrt.dosimetry.planning import (
 from prrt.dosimetry.pvc import correct_for_recovery, recovery_coefficient, select_lesions
 from prrt.dosimetry.settings import DosimetrySettings
 from prrt.dosimetry.stp import hanscheid_tia, madsen_relative_sd, madsen_tia, scale_cycle_dose
-from prrt.dosimetry.summary import dose_summary_table, lesion_dose_table, preferred_doses
+from prrt.dosimetry.summary import (
+    dose_summary_table,
+    lesion_dose_table,
+    preferred_doses,
+    select_dose_estimates,
+)
 from prrt.dosimetry.trapezoid import trapezoid_tia
 from prrt.dosimetry.uncertainty import MonteCarloResult, dose_sd_first_order, monte_carlo_dose
 
@@ -87,6 +92,7 @@ __all__ = [
     "red_marrow_to_blood_ratio",
     "run_cohort_dosimetry",
     "scale_cycle_dose",
+    "select_dose_estimates",
     "select_lesions",
     "sphere_dose_gy",
     "sphere_s_value",

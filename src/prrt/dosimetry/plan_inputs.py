@@ -22,7 +22,7 @@ import pandas as pd
 
 from prrt.cohort.store import Store
 from prrt.dosimetry.settings import DosimetrySettings
-from prrt.dosimetry.summary import preferred_doses
+from prrt.dosimetry.summary import select_dose_estimates
 
 PLAN_STRUCTURES = ("kidneys", "bone_marrow", "spleen", "liver", "lesion")
 
@@ -49,7 +49,7 @@ def plan_inputs_from_frames(
         raise KeyError(f"no absorbed doses for patient {patient_id!r}")
     if course_no is None:
         course_no = int(d["course_no"].max())
-    d = preferred_doses(d[d["course_no"].eq(course_no)], settings)
+    d = select_dose_estimates(d[d["course_no"].eq(course_no)], settings)
     d = d[d["structure"].isin(PLAN_STRUCTURES)]
     c = cycles[cycles["patient_id"].eq(patient_id) & cycles["course_no"].eq(course_no)]
     d = d.merge(c[["cycle_no", "activity_gbq"]], on="cycle_no", how="left")

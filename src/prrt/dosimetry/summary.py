@@ -13,6 +13,8 @@ exclusion_reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -62,16 +64,79 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def preferred_doses(doses: pd.DataFrame, settings: DosimetrySettings | None = None) -> pd.DataFrame:
-    """One dose per patient × course × cycle × structure × lesion: the most preferred method."""
-    settings = settings or DosimetrySettings()
-    rank = {m: i for i, m in enumerate(settings.method_preference)}
-    d = doses.assign(
-        _rank=doses["method"].map(rank).fillna(len(rank)), lesion_key=doses["lesion_id"].fillna("")
+DOSE_KEY = ("patient_id", "course_no", "cycle_no", "structure", "lesion_id")
+"""One absorbed-dose estimate is used per patient × course × cycle × structure (× lesion)."""
+
+
+def select_dose_estimates(
+    doses: pd.DataFrame, preference: Sequence[str] | DosimetrySettings | None = None
+) -> pd.DataFrame:
+    """Exactly one absorbed-dose estimate per patient × course × cycle × structure × lesion.
+
+    The store may hold several estimates of the same dose: from cycle 3 on, Hebert's scaled
+    single-time-point dose (``hebert_scaled``) and Madsen's (``madsen_stp``) are both written,
+    and a centre's ``recorded`` dose may sit beside a computed one. Summing them double-counts
+    (issue 9, defect 1). Every aggregation of doses (totals per course, tables per cycle, box
+    plots, planning) goes through this one function, which keeps the estimate whose method
+    comes first in ``preference``; methods not in ``preference`` rank after all listed ones.
+
+    Parameters
+    ----------
+    doses : pandas.DataFrame
+        Rows of ``absorbed_doses``: ``patient_id``, ``course_no``, ``cycle_no``, ``structure``,
+        ``lesion_id`` (null for organs), ``method``, ``dose_gy`` ... (a ``cycle`` column is
+        accepted for ``cycle_no``).
+    preference : sequence of str or DosimetrySettings, optional
+        Method preference, most preferred first (default
+        :attr:`DosimetrySettings.method_preference`: multiple time points, then Hebert's
+        scaled STP, then Madsen's STP ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame (input not mutated), one row per key, in key order.
+
+    References
+    ----------
+    Hebert et al. 2024 (EJNMMI Phys), Methods: one dose per cycle, multiple time points at the
+    first cycle(s), single-time-point doses scaled to them from the third cycle.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"patient_id": ["p"] * 3, "course_no": [1] * 3, "cycle_no": [3] * 3,
+    ...     "structure": ["kidneys"] * 3, "lesion_id": [None] * 3,
+    ...     "method": ["madsen_stp", "hebert_scaled", "recorded"], "dose_gy": [4.1, 3.9, 4.0]})
+    >>> select_dose_estimates(d)[["method", "dose_gy"]].to_numpy().tolist()
+    [['hebert_scaled', 3.9]]
+    >>> select_dose_estimates(d, ["recorded"])["dose_gy"].tolist()
+    [4.0]
+    """
+    if isinstance(preference, DosimetrySettings):
+        order: Sequence[str] = preference.method_preference
+    elif preference is None:
+        order = DosimetrySettings().method_preference
+    else:
+        order = preference
+    cycle = "cycle_no" if "cycle_no" in doses.columns else "cycle"
+    key = [c if c != "cycle_no" else cycle for c in DOSE_KEY if c != "lesion_id"]
+    missing = [c for c in [*key, "method"] if c not in doses.columns]
+    if missing:
+        raise KeyError(f"select_dose_estimates: the dose frame lacks column(s) {missing}")
+    rank = {m: i for i, m in enumerate(order)}
+    lesion = (
+        doses["lesion_id"].astype("string").fillna("")
+        if "lesion_id" in doses.columns
+        else pd.Series("", index=doses.index)
     )
-    d = d.sort_values(["patient_id", "course_no", "cycle_no", "structure", "lesion_key", "_rank"])
-    d = d.drop_duplicates(["patient_id", "course_no", "cycle_no", "structure", "lesion_key"])
-    return d.drop(columns=["_rank"])
+    d = doses.assign(_rank=doses["method"].map(rank).fillna(len(rank)), _lesion=lesion)
+    d = d.sort_values([*key, "_lesion", "_rank"], kind="stable")
+    d = d.drop_duplicates([*key, "_lesion"])
+    return d.drop(columns=["_rank", "_lesion"]).reset_index(drop=True)
+
+
+def preferred_doses(doses: pd.DataFrame, settings: DosimetrySettings | None = None) -> pd.DataFrame:
+    """:func:`select_dose_estimates` with ``settings.method_preference`` (kept for callers)."""
+    return select_dose_estimates(doses, settings or DosimetrySettings())
 
 
 def _delta_v(table: pd.DataFrame, measurements: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:

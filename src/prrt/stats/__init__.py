@@ -19,7 +19,14 @@ from prrt.stats.comparisons import (
     t_test,
     wilcoxon_rank_sum,
 )
-from prrt.stats.cox import CoxResult, MonotoneLikelihoodWarning, cox, design_matrix
+from prrt.stats.competing import CumulativeIncidenceResult, cumulative_incidence, gray_test
+from prrt.stats.cox import (
+    AliasedTermWarning,
+    CoxResult,
+    MonotoneLikelihoodWarning,
+    cox,
+    design_matrix,
+)
 from prrt.stats.descriptive import (
     CategoricalSummary,
     ContinuousSummary,
@@ -31,6 +38,7 @@ from prrt.stats.descriptive import (
     format_p,
     round_half_up,
 )
+from prrt.stats.finegray import FineGrayResult, cause_specific_cox, fine_gray
 from prrt.stats.firth import firth_logistic
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
@@ -40,6 +48,7 @@ from prrt.stats.logrank import LogrankResult, logrank
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
+from prrt.stats.response_duration import duration_of_response
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
 from prrt.stats.tables2x2 import (
@@ -54,12 +63,15 @@ from prrt.stats.tables2x2 import (
 
 __all__ = [
     "Z975",
+    "AliasedTermWarning",
     "BootstrapResult",
     "CategoricalSummary",
     "ChiSquareResult",
     "ContinuousSummary",
     "CorrelationResult",
     "CoxResult",
+    "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
@@ -82,17 +94,22 @@ __all__ = [
     "YoudenResult",
     "bootstrap_ci",
     "bootstrap_km_median",
+    "cause_specific_cox",
     "chi_square",
     "compare_groups",
     "cox",
+    "cumulative_incidence",
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
+    "duration_of_response",
+    "fine_gray",
     "firth_logistic",
     "fisher_exact",
     "followup",
     "format_estimate",
     "format_p",
+    "gray_test",
     "kaplan_meier",
     "kaplan_meier_grouped",
     "kruskal_wallis",

@@ -21,13 +21,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from prrt.stats._coxfit import SortedData, newton, prepare
+from prrt.stats._coxfit import SortedData, loglik_score_info, newton, prepare
 from prrt.stats._result import ResultMixin, z_quantile
 
-__all__ = ["CoxResult", "MonotoneLikelihoodWarning", "cox", "design_matrix"]
+__all__ = ["AliasedTermWarning", "CoxResult", "MonotoneLikelihoodWarning", "cox", "design_matrix"]
 
 _log = logging.getLogger(__name__)
 Ties = Literal["breslow", "efron"]
@@ -35,6 +36,46 @@ Ties = Literal["breslow", "efron"]
 
 class MonotoneLikelihoodWarning(UserWarning):
     """The partial likelihood seems monotone (a coefficient drifts to +-infinity)."""
+
+
+class AliasedTermWarning(UserWarning):
+    """A design column is constant within every stratum or a linear combination of others."""
+
+
+#: Relative pivot tolerance of R survival's ``cholesky2`` (``coxph.control()$toler.chol``).
+_TOLER_CHOL = float(np.finfo(float).eps ** 0.75)
+
+
+def _aliased_columns(sd: SortedData, scale: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Columns whose pivot in a Cholesky decomposition of the information at beta = 0 is zero.
+
+    Mirrors R survival's ``cholesky2``: columns are taken in model order, a column whose
+    pivot falls below ``toler.chol`` times the largest diagonal element is aliased (its
+    coefficient is NA) and the rank of the information matrix is the number of the others.
+    The information is a sum of within-risk-set covariances, so a covariate constant within
+    every stratum, or a linear combination of earlier columns, has a zero pivot. Columns are
+    scaled by their standard deviation first (R scales by the mean absolute deviation).
+    """
+    p = sd.x.shape[1]
+    if p == 0:
+        return np.zeros(0, dtype=bool)
+    s = np.where(scale > 0, scale, 1.0)
+    _, _, info = loglik_score_info(np.zeros(p), sd)
+    m = info / np.outer(s, s)
+    diag_max = float(np.max(np.diag(m), initial=0.0))
+    eps = _TOLER_CHOL * diag_max if diag_max > 0 else _TOLER_CHOL
+    aliased = np.zeros(p, dtype=bool)
+    m = m.copy()
+    for i in range(p):
+        pivot = m[i, i]
+        if not np.isfinite(pivot) or pivot < eps:
+            aliased[i] = True
+            m[i:, i] = 0.0
+            m[i, i:] = 0.0
+            continue
+        col = m[i + 1 :, i] / pivot
+        m[i + 1 :, i + 1 :] -= np.outer(col, m[i, i + 1 :])
+    return aliased
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +108,9 @@ class CoxResult(ResultMixin):
         Factor -> (reference level, non-reference levels).
     terms : dict
         Covariate -> its design columns (rows of ``table``).
+    aliased : list of str
+        Design columns without a coefficient (NaN row in ``table`` and ``vcov``): constant
+        within every stratum or a linear combination of earlier columns (R: NA).
     """
 
     table: pd.DataFrame
@@ -88,6 +132,7 @@ class CoxResult(ResultMixin):
     levels: dict[str, tuple[Any, list[Any]]]
     terms: dict[str, list[str]]
     fit_data: SortedData = dataclasses.field(repr=False, compare=False)
+    aliased: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def statistic(self) -> float:
@@ -217,10 +262,15 @@ def cox(
     Raises
     ------
     ValueError
-        No complete cases, no events, a constant covariate, or collinear covariates.
+        No complete cases, no events, or no estimable column at all (every covariate
+        constant within every stratum).
 
     Warns
     -----
+    AliasedTermWarning
+        When a design column is constant within every stratum or collinear with earlier
+        columns: its coefficient is NaN (R's NA), it is listed in ``aliased`` and the global
+        tests use the rank of the information matrix as degrees of freedom.
     MonotoneLikelihoodWarning
         When a coefficient diverges (monotone likelihood, e.g. no events in one level).
 
@@ -228,7 +278,9 @@ def cox(
     -----
     Wald CI exp(b +- z se); LR = 2 (l(b) - l(0)); score = U(0)' I(0)^-1 U(0); Wald =
     b' I(b) b (Therneau & Grambsch 2000, §3.4; SAS PHREG "Testing Global Null
-    Hypothesis"). Type 3 = b_f' V_ff^-1 b_f per covariate.
+    Hypothesis"). Type 3 = b_f' V_ff^-1 b_f per covariate (over its non-aliased columns).
+    Aliased columns: sequential pivoting of the information matrix at beta = 0, as R
+    survival's ``cholesky2`` (tolerance ``eps^0.75``, ``coxph.control``).
     """
     strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
     needed = [duration, event, *covariates, *strata_cols]
@@ -251,15 +303,6 @@ def cox(
     e = e_raw == 1
     if not e.any():
         raise ValueError("no events among the complete cases: the Cox model cannot be fitted")
-    sd_x = x.std(axis=0)
-    const = [c for c, s in zip(X.columns, sd_x, strict=True) if not s > 0]
-    if const:
-        raise ValueError(f"constant covariate(s) among the complete cases: {const}")
-    if x.shape[1] > 1:
-        # rank via the correlation matrix (p x p) instead of an SVD of the n x p data
-        corr = np.corrcoef(x, rowvar=False)
-        if np.linalg.eigvalsh(corr).min() < 1e-10:
-            raise ValueError(f"collinear covariates: {list(X.columns)}")
     s_codes = (
         data.loc[complete, strata_cols]
         .groupby(strata_cols, sort=True)
@@ -268,12 +311,29 @@ def cox(
         if strata_cols
         else np.zeros(t.size, dtype=np.int64)
     )
-    sd = prepare(x - x.mean(axis=0), t, e, s_codes, ties)
+    all_names = list(X.columns)
+    sd_x = x.std(axis=0)
+    x_c = x - x.mean(axis=0)
+    aliased = _aliased_columns(prepare(x_c, t, e, s_codes, ties), sd_x)
+    if aliased.all():
+        raise ValueError(
+            f"constant covariate(s) among the complete cases (within every stratum): {all_names}"
+        )
+    if aliased.any():
+        warnings.warn(
+            "Cox model: design matrix singular; aliased term(s) "
+            f"{[c for c, a in zip(all_names, aliased, strict=True) if a]} get no coefficient "
+            "(NA, as R coxph)",
+            AliasedTermWarning,
+            stacklevel=2,
+        )
+    keep = ~aliased
+    sd = prepare(x_c[:, keep], t, e, s_codes, ties)
     fit = newton(sd, max_iter=max_iter)
     beta, info = fit.beta, fit.info
     vcov = np.linalg.pinv(info)
     se = np.sqrt(np.diag(vcov))
-    monotone = (not fit.converged) or bool(np.any(np.abs(beta) * sd_x > 15.0))
+    monotone = (not fit.converged) or bool(np.any(np.abs(beta) * sd_x[keep] > 15.0))
     if monotone:
         warnings.warn(
             f"Cox model: monotone likelihood suspected (converged={fit.converged}, "
@@ -283,7 +343,7 @@ def cox(
             stacklevel=2,
         )
     z = z_quantile(alpha)
-    names = list(X.columns)
+    names = [c for c, k in zip(all_names, keep, strict=True) if k]
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         table = pd.DataFrame(
             {
@@ -296,18 +356,21 @@ def cox(
                 "p": 2.0 * special.ndtr(-np.abs(beta / se)),
             },
             index=pd.Index(names, name="term"),
-        )
-    p = len(names)
-    lr = _test(2.0 * (fit.loglik - fit.loglik_null), p)
-    wald = _test(float(beta @ info @ beta), p)
-    score = _test(float(fit.score_null @ np.linalg.pinv(fit.info_null) @ fit.score_null), p)
+        ).reindex(pd.Index(all_names, name="term"))
+    rank = len(names)
+    lr = _test(2.0 * (fit.loglik - fit.loglik_null), rank)
+    wald = _test(float(beta @ info @ beta), rank)
+    score = _test(float(fit.score_null @ np.linalg.pinv(fit.info_null) @ fit.score_null), rank)
     rows = []
     for cov, cols in terms.items():
-        idx = [names.index(c) for c in cols]
+        idx = [names.index(c) for c in cols if c in names]
         b = beta[idx]
         stat = float(b @ np.linalg.pinv(vcov[np.ix_(idx, idx)]) @ b) if idx else float("nan")
         rows.append((cov, *_test(stat, len(idx))))
     type3 = pd.DataFrame(rows, columns=["covariate", "statistic", "df", "p"]).set_index("covariate")
+    vcov_frame = pd.DataFrame(vcov, index=names, columns=names).reindex(
+        index=all_names, columns=all_names
+    )
     conventions = {
         "ties": ties,
         "ci": "Wald",
@@ -315,6 +378,8 @@ def cox(
         "reference_levels": {k: v[0] for k, v in levels.items()},
         "strata": strata_cols,
         "complete_cases": f"{int(complete.sum())} of {len(data)}",
+        "aliased": [c for c, a in zip(all_names, aliased, strict=True) if a],
+        "df": "rank of the information matrix (aliased terms excluded, as R coxph)",
     }
     return CoxResult(
         table=table,
@@ -326,7 +391,7 @@ def cox(
         wald_test=wald,
         score_test=score,
         type3=type3,
-        vcov=pd.DataFrame(vcov, index=names, columns=names),
+        vcov=vcov_frame,
         converged=fit.converged,
         n_iter=fit.n_iter,
         monotone_likelihood=monotone,
@@ -336,4 +401,5 @@ def cox(
         levels=levels,
         terms=terms,
         fit_data=sd,
+        aliased=[c for c, a in zip(all_names, aliased, strict=True) if a],
     )

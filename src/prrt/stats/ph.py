@@ -39,7 +39,9 @@ class PHTestResult(ResultMixin):
         Index = model term and ``GLOBAL``; columns ``chisq, df, p``.
     residuals : pandas.DataFrame
         One row per event: ``time``, ``g`` (transformed time) and the scaled Schoenfeld
-        residual of each term (Grambsch & Therneau 1994) for plotting beta(t).
+        residual of each term (Grambsch & Therneau 1994) for plotting beta(t). With Efron
+        ties the deaths of a tied group share the group's mean Efron average, as R's
+        ``cox.zph``/``coxph.detail``, so the residuals do not depend on row order.
     statistic, p_value : float
         The global test.
     transform, method : str
@@ -80,6 +82,37 @@ def _transform_time(sd: SortedData, transform: str) -> FloatArray:
     raise ValueError(f"transform must be 'km', 'identity', 'rank' or 'log', got {transform!r}")
 
 
+def _scale_residuals(
+    resid: FloatArray, info: FloatArray, beta: FloatArray, sd: SortedData
+) -> FloatArray:
+    """Scaled Schoenfeld residuals as R survival >= 3 ``cox.zph``: ``beta + V_s^-1 r``.
+
+    ``used[s, k]`` = deaths of stratum s when column k varies within s, else 0; ``V`` =
+    information / ``sum_s min(used[s, j], used[s, k])``; a death of stratum s is scaled on
+    the columns used in s (NaN on the others; unscaled when s uses none, as R).
+    """
+    x, di = sd.x, sd.death_idx
+    starts = np.unique(np.concatenate([[0], sd.strat_end[:-1]]))
+    starts = starts[starts < x.shape[0]]
+    varies = np.maximum.reduceat(x, starts, axis=0) > np.minimum.reduceat(x, starts, axis=0)
+    s_of_death = np.searchsorted(starts, di, side="right") - 1
+    d_per = np.bincount(s_of_death, minlength=starts.size).astype(float)
+    used = varies * d_per[:, None]
+    wt = np.minimum(used[:, :, None], used[:, None, :]).sum(axis=0)
+    vmean = info / np.where(wt == 0, 1.0, wt)
+    out = resid.copy()
+    for s in np.flatnonzero(d_per > 0):
+        k = np.flatnonzero(used[s] > 0)
+        rows = s_of_death == s
+        if k.size == 0:
+            continue
+        block = out[rows]
+        block[:, k] = np.linalg.solve(vmean[np.ix_(k, k)], resid[rows][:, k].T).T
+        block[:, used[s] == 0] = np.nan
+        out[rows] = block
+    return out + beta
+
+
 def ph_test(result: CoxResult, *, transform: Transform = "km", terms: bool = True) -> PHTestResult:
     """Score test of proportional hazards per covariate (or design column) and globally.
 
@@ -106,7 +139,8 @@ def ph_test(result: CoxResult, *, transform: Transform = "km", terms: bool = Tru
     approximation (survival < 3.0, SAS ``ZPH`` macro) gives slightly different numbers.
     """
     sd = result.fit_data
-    beta = result.table["coef"].to_numpy(dtype=float)
+    names = [c for c in result.table.index if c not in result.aliased]
+    beta = result.table.loc[names, "coef"].to_numpy(dtype=float)
     x = sd.x
     p = x.shape[1]
     g_all = _transform_time(sd, transform)
@@ -124,7 +158,12 @@ def ph_test(result: CoxResult, *, transform: Transform = "km", terms: bool = Tru
     f = sd.death_frac
     s0_r = s0_g[dg] - f * d0_g[dg]
     a_r = (s1_g[dg] - f[:, None] * d1_g[dg]) / s0_r[:, None]
-    resid = x[di] - a_r  # Schoenfeld residuals
+    # Schoenfeld residuals; with Efron ties every death of a tied group gets the mean of the
+    # group's d Efron-weighted averages (R coxph.detail / cox.zph), independent of row order
+    a_bar = np.zeros((n_grp, p))
+    _add_rows(a_bar, dg, a_r)
+    a_bar /= np.where(sd.d_grp > 0, sd.d_grp, 1.0)[:, None]
+    resid = x[di] - a_bar[dg]
     inv_s0 = 1.0 / s0_r
     g_grp = np.zeros(n_grp)
     g_grp[dg] = g_death
@@ -140,10 +179,13 @@ def ph_test(result: CoxResult, *, transform: Transform = "km", terms: bool = Tru
         blocks.append((x * weight[:, None]).T @ x - (a_r * gk[:, None]).T @ a_r)
     imat = np.block([[blocks[0], blocks[1]], [blocks[1], blocks[2]]])
     u = np.concatenate([np.zeros(p), (g_death[:, None] * resid).sum(axis=0)])
-    names = list(result.table.index)
     rows = []
     groups = (
-        [(cov, [names.index(c) for c in cols]) for cov, cols in result.terms.items()]
+        [
+            (cov, [names.index(c) for c in cols if c in names])
+            for cov, cols in result.terms.items()
+            if any(c in names for c in cols)
+        ]
         if terms
         else [(name, [j]) for j, name in enumerate(names)]
     )
@@ -155,8 +197,7 @@ def ph_test(result: CoxResult, *, transform: Transform = "km", terms: bool = Tru
     glob = float(u @ np.linalg.solve(imat, u))
     rows.append(("GLOBAL", glob, p, float(sps.chi2.sf(glob, p))))
     table = pd.DataFrame(rows, columns=["term", "chisq", "df", "p"]).set_index("term")
-    vcov = result.vcov.to_numpy(dtype=float)
-    scaled = beta + di.size * resid @ vcov
+    scaled = _scale_residuals(resid, blocks[0], beta, sd)
     residuals = pd.DataFrame(scaled, columns=names)
     residuals.insert(0, "g", g_all[di])
     residuals.insert(0, "time", sd.time[di])

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 from scipy import stats as sps
-from scipy.special import gammaln
 
+from prrt.stats._fisher_rxc import fisher_rxc_network
 from prrt.stats._result import ResultMixin, z_quantile
 
 __all__ = [
@@ -203,16 +203,21 @@ def _conditional_or(t: FloatArray, alpha: float) -> tuple[float, tuple[float, fl
 class FisherResult(ResultMixin):
     """Fisher's exact test: two-sided ``p_value``; for 2×2 tables an OR ``estimate``
     (sample ``ad/bc`` or conditional MLE, per ``conventions['odds_ratio']``) and the exact
-    conditional ``ci``; NaN for r×c tables."""
+    conditional ``ci``; NaN for r×c tables. ``exact`` is False only when an r×c table was too
+    large for the exact computation and ``p_value`` is a Monte Carlo estimate (``method`` and
+    ``conventions['p']`` say so)."""
 
     estimate: float
     ci: tuple[float, float]
     p_value: float
     method: str
     conventions: dict[str, Any]
+    exact: bool = True
 
 
-def fisher_exact(table: Any, *, alpha: float = 0.05, odds_ratio: str = "sample") -> FisherResult:
+def fisher_exact(
+    table: Any, *, alpha: float = 0.05, odds_ratio: str = "sample", max_work: int = 500_000_000
+) -> FisherResult:
     """Fisher's exact test for a 2×2 or r×c table (two-sided).
 
     Parameters
@@ -224,12 +229,17 @@ def fisher_exact(table: Any, *, alpha: float = 0.05, odds_ratio: str = "sample")
     odds_ratio : {"sample", "conditional"}
         OR reported for a 2×2 table: the sample OR ``ad/bc`` (SAS) or the conditional MLE
         (R). The CI is always the exact conditional interval (R ``fisher.test``).
+    max_work : int
+        r×c tables: the most (partial table, column) steps of the network algorithm before
+        giving up on the exact p (then a Monte Carlo estimate, labelled, ``exact=False``).
+        The default is enough for 4×5 tables with n = 100 (about 5 s).
 
     Notes
     -----
     Two-sided p = sum of the probabilities of all tables with the observed margins that are
-    no more probable than the observed one (with R's relative tolerance 1e-7), computed by
-    :func:`scipy.stats.fisher_exact` (exact enumeration also for r×c).
+    no more probable than the observed one (with R's relative tolerance 1e-7). 2×2:
+    :func:`scipy.stats.fisher_exact`; r×c: the network algorithm of Mehta & Patel (1983),
+    as R ``fisher.test`` (FEXACT), exact and independent of the table's orientation.
 
     Examples
     --------
@@ -263,64 +273,30 @@ def fisher_exact(table: Any, *, alpha: float = 0.05, odds_ratio: str = "sample")
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
     if min(t.shape) < 2:
         return FisherResult(np.nan, (np.nan, np.nan), 1.0, "Fisher's exact test", {})
-    p_exact = _fisher_rxc(t.astype(np.int64))
+    if t.shape[0] > t.shape[1]:
+        t = t.T  # one orientation, so that a Monte Carlo fallback does not depend on it
+    p_exact = fisher_rxc_network(t.astype(np.int64), max_work=max_work)
     conventions: dict[str, Any] = {"sided": "two-sided", "table": f"{t.shape[0]}×{t.shape[1]}"}
     if p_exact is None:
         mc = sps.MonteCarloMethod(n_resamples=100_000, rng=np.random.default_rng(20240611))
         p = float(sps.fisher_exact(t.astype(np.int64), method=mc).pvalue)
-        conventions["p"] = "Monte Carlo (100,000 tables, seed 20240611): table space too large"
+        conventions["p"] = (
+            "NOT EXACT: Monte Carlo estimate (100,000 random tables, seed 20240611) because "
+            f"the exact computation needs more than {max_work:,} steps"
+        )
+        method = "Fisher's test (r×c), Monte Carlo p value: table too large for the exact test"
     else:
         p = p_exact
-        conventions["p"] = "exact enumeration"
+        conventions["p"] = "exact (network algorithm, Mehta & Patel 1983)"
+        method = "Fisher's exact test (r×c)"
     return FisherResult(
         estimate=np.nan,
         ci=(np.nan, np.nan),
         p_value=p,
-        method="Fisher's exact test (r×c)",
+        method=method,
         conventions=conventions,
+        exact=p_exact is not None,
     )
-
-
-def _compositions(total: int, parts: int) -> npt.NDArray[np.int64]:
-    """All non-negative integer vectors of length ``parts`` summing to ``total``."""
-    if parts == 1:
-        return np.array([[total]], dtype=np.int64)
-    blocks = []
-    for first in range(total + 1):
-        rest = _compositions(total - first, parts - 1)
-        blocks.append(np.column_stack([np.full(len(rest), first), rest]))
-    return np.vstack(blocks)
-
-
-def _fisher_rxc(t: npt.NDArray[np.int64], max_tables: int = 3_000_000) -> float | None:
-    """Exact two-sided Fisher p for an r×c table by column-wise enumeration of all tables
-    with the observed margins (Freeman & Halton 1951); ``None`` when more than
-    ``max_tables`` partial tables would be needed.
-
-    A table counts as "as or more extreme" when its probability is at most the observed
-    one times ``1 + 1e-7`` (R ``fisher.test``).
-    """
-    if t.shape[0] > t.shape[1]:
-        t = t.T
-    t = t[:, np.argsort(t.sum(axis=0))[::-1]]
-    rows, cols = t.sum(axis=1), t.sum(axis=0)
-    lf = gammaln
-    const = float(lf(rows + 1).sum() - lf(t.sum() + 1))
-    log_p_obs = const + float(lf(cols + 1).sum() - lf(t + 1).sum())
-    states = rows[None, :].copy()
-    logp = np.zeros(1)
-    for c in cols[:-1]:
-        comp = _compositions(int(c), len(rows))
-        comp = comp[(comp <= rows).all(axis=1)]
-        if len(states) * len(comp) > max_tables:
-            return None
-        ok = (states[:, None, :] >= comp[None, :, :]).all(axis=2)
-        si, ci = np.nonzero(ok)
-        states = states[si] - comp[ci]
-        logp = logp[si] + float(lf(c + 1)) - lf(comp[ci] + 1).sum(axis=1)
-    logp = logp + float(lf(cols[-1] + 1)) - lf(states + 1).sum(axis=1) + const
-    keep = logp <= log_p_obs + np.log1p(1e-7)
-    return float(min(1.0, np.exp(logp[keep]).sum()))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Display helpers of the study templates: readable category labels and Table 1 built from them.
 
-Codes of the data model (``small_intestine``, ``F``) are shown as words; 0/1 and boolean flags
-are shown as one "n (%)" row (``prrt.report.tables.table_one`` binary rows) rather than as
-``True``/``False`` levels.
+Codes of the data model (``small_intestine``, ``F``) are shown as words from the one vocabulary
+(:mod:`prrt.report.vocabulary`); 0/1 and boolean flags are shown as one "n (%)" row
+(``prrt.report.tables.table_one`` binary rows) rather than as ``True``/``False`` levels.
 """
 
 from __future__ import annotations
@@ -12,14 +12,31 @@ from typing import Any
 
 import pandas as pd
 
-from prrt.report import ReportTable
+from prrt.report import ReportTable, vocabulary
 from prrt.report.tables import table_one
 
-SEX = {"F": "Female", "M": "Male"}
+SEX = vocabulary.LEVELS["sex"]
 """``patients.sex`` codes."""
 
-CODE_COLUMNS = ("primary_site", "stop_reason", "protocol", "hepatic_tumour_burden")
-"""Columns holding snake_case codes shown as words (``small_intestine`` → ``Small intestine``)."""
+CODE_COLUMNS = ("sex", "primary_site", "stop_reason", "protocol", "hepatic_tumour_burden")
+"""Columns holding codes shown as words from :data:`prrt.report.vocabulary.LEVELS`
+(``small_intestine`` → ``Small intestine``, ``dose_limit`` → ``Organ dose limit reached``)."""
+
+
+RESPONSE_LABELS = {"NON-CR/NON-PD": "Non-CR/non-PD"}
+"""Best-response codes shown in words (RECIST 1.1 Table 2: non-target disease only); CR, PR,
+SD, PD and NE are shown as the abbreviations the papers use."""
+
+
+def response_label(code: object) -> object:
+    """Display label of a best-response code.
+
+    Examples
+    --------
+    >>> response_label("NON-CR/NON-PD"), response_label("PR")
+    ('Non-CR/non-PD', 'PR')
+    """
+    return RESPONSE_LABELS.get(code, code) if isinstance(code, str) else code
 
 
 def words(code: object) -> object:
@@ -45,13 +62,11 @@ def is_flag(series: pd.Series) -> bool:
 
 
 def readable(data: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``data`` with sex and code columns in words, flags as nullable booleans."""
+    """Copy of ``data`` with sex and code columns in words (the vocabulary's level labels)."""
     out = data.copy()
-    if "sex" in out.columns:
-        out["sex"] = out["sex"].map(lambda v: SEX.get(v, v))
     for c in CODE_COLUMNS:
         if c in out.columns:
-            out[c] = out[c].map(words)
+            out[c] = out[c].map(lambda v, c=c: v if pd.isna(v) else vocabulary.level_label(c, v))
     return out
 
 
@@ -72,22 +87,8 @@ def table_one_readable(
     return table_one(d, variables, categorical=cats, binary=flags, labels=labels, **kwargs)
 
 
-LAB_TERMS = {
-    "platelets": "Platelet count decreased",
-    "haemoglobin": "Anaemia",
-    "leukocytes": "White blood cell decreased",
-    "neutrophils": "Neutrophil count decreased",
-    "lymphocytes": "Lymphocyte count decreased",
-    "creatinine": "Creatinine increased",
-    "alt": "ALT increased",
-    "ast": "AST increased",
-    "alp": "Alkaline phosphatase increased",
-    "bilirubin": "Blood bilirubin increased",
-    "albumin": "Hypoalbuminaemia",
-    "egfr": "eGFR decreased (chronic kidney disease)",
-}
-"""CTCAE v5.0 term of each graded laboratory test (Investigations / Blood and lymphatic system
-disorders: 'Anemia', spelled as in the rest of the report)."""
+LAB_TERMS = vocabulary.LEVELS["term"]
+"""CTCAE term of each graded laboratory test (kept in :mod:`prrt.report.vocabulary`)."""
 
 
 def term(code: str) -> str:
@@ -98,4 +99,4 @@ def term(code: str) -> str:
     >>> term("platelets"), term("abdominal_pain")
     ('Platelet count decreased', 'Abdominal pain')
     """
-    return LAB_TERMS.get(code, str(words(code)))
+    return vocabulary.ae_term(code)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _prior_treatments, _steps
 from prrt.studies._base import NotComputable, StudyRun, subset
 from prrt.studies._factor_survival import Factor
@@ -24,31 +24,6 @@ HAEM_TERMS = ("platelets", "haemoglobin", "leukocytes", "neutrophils")
 """Bone-marrow toxicity terms (Fröss-Baron, Toxicity: white blood cells/granulocytes,
 haemoglobin, platelets)."""
 TOX_TERMS = (*HAEM_TERMS, "lymphocytes", "creatinine", "alt", "ast", "alp", "bilirubin")
-
-CTCAE_V3_TERMS = {
-    "platelets": "Platelets",
-    "haemoglobin": "Haemoglobin",
-    "leukocytes": "Leukocytes (total white blood cells)",
-    "neutrophils": "Neutrophils/granulocytes",
-    "lymphocytes": "Lymphopenia",
-    "creatinine": "Creatinine",
-    "alt": "ALT (SGPT)",
-    "ast": "AST (SGOT)",
-    "alp": "Alkaline phosphatase",
-    "bilirubin": "Bilirubin",
-}
-"""CTCAE v3.0 adverse-event terms of the graded laboratory tests (Blood/Bone marrow and
-Metabolic/Laboratory categories; British spelling of haemoglobin as in the rest of the report)."""
-
-HEPATIC_CLASSES = {
-    "none": "No liver metastases",
-    "lt10": "< 10 % of liver volume",
-    "10_50": "10–50 % of liver volume",
-    "gt50": "> 50 % of liver volume",
-    "gt50_enlarged": "> 50 % with liver enlargement",
-}
-"""Fröss-Baron hepatic tumour burden classes (Table 1, percent of liver volume on CT/MRI)."""
-
 
 FACTORS = {
     f.column: f
@@ -78,63 +53,11 @@ FACTORS = {
 }
 """Table 3 factors of Fröss-Baron (two levels each; the second is compared with the first)."""
 
-LABELS = {
-    **{c: f.label for c, f in FACTORS.items()},
-    "age_gt65": "Age > 65 years",
-    "ecog_ge1": "ECOG performance status ≥ 1",
-    "ki67_gt10": "Ki-67 > 10 %",
-    "krenning_4": "Krenning score 4",
-    "hepatic_burden_gt50": "Hepatic tumour burden > 50 % of liver volume",
-    "hepatic_burden_gt50_liver": "Hepatic tumour burden > 50 % of liver volume",
-    "chemo_lines_gt1": "More than one line of chemotherapy",
-    "pd_at_baseline": "Progressive disease at baseline",
-    "surgery_primary": "Resection of the primary tumour",
-    "alkylating": "Alkylating chemotherapy",
-    "alkylating_months": "Duration of alkylating chemotherapy (months)",
-    "male": "Male sex",
-    "functional": "Functional tumour",
-    "marrow_toxicity": "Bone-marrow toxicity grade 3–4",
-    "marrow_outcome": "Bone-marrow toxicity (grade 3–4 or PRRT stopped for toxicity)",
-    "sex": "Sex",
-    "age_at_start": "Age at PRRT start (years)",
-    "who_grade_text": "WHO grade",
-    "ki67_pct": "Ki-67 index (%)",
-    "liver_metastases": "Liver metastases",
-    "hepatic_class": "Hepatic tumour burden",
-    "lymph_node_metastases": "Lymph-node metastases",
-    "peritoneal_metastases": "Peritoneal or pleural metastases",
-    "ecog": "ECOG performance status",
-    "krenning_text": "Uptake on somatostatin receptor scintigraphy",
-    "chemo_lines": "Lines of chemotherapy",
-    "n_cycles": "Number of cycles",
-    "cumulative_activity_gbq": "Cumulative administered activity (GBq)",
-    "protocol_text": "Treatment protocol",
-    "stop_text": "Reason for stopping PRRT",
-    "bone_marrow_gy": "Bone-marrow absorbed dose, cumulative (Gy)",
-    "kidneys_gy": "Kidney absorbed dose, cumulative (Gy)",
-    "tumour_burden_score": "Total tumour burden score (points)",
-    "months_to_prrt": "Time from diagnosis to PRRT (months)",
-}
-"""Display labels (to move to the report's label vocabulary once it exists)."""
+HEPATIC_ORDER = ("none", "lt10", "10_50", "gt50", "gt50_enlarged")
+"""Fröss-Baron hepatic tumour burden classes in the order of Table 1 (percent of liver volume on
+CT/MRI; labels in :data:`prrt.report.vocabulary.LEVELS`)."""
 
 UNITS = {"cumulative_activity_gbq": "GBq", "bone_marrow_gy": "Gy", "n_cycles": "cycle"}
-
-STOP_REASONS = {
-    "completed": "Protocol completed",
-    "dose_limit": "Absorbed-dose limit reached (kidneys or bone marrow)",
-    "toxicity": "Toxicity",
-    "progression": "Progression",
-    "death": "Death",
-    "patient_choice": "Patient's choice",
-    "clinical_deterioration": "General deterioration",
-    "other": "Other reason",
-    "ongoing": "Ongoing",
-}
-PROTOCOLS = {
-    "standard": "Standard (4 cycles)",
-    "dosimetry_guided": "Dosimetry-guided (until 23 Gy to the kidneys)",
-    "salvage": "Salvage",
-}
 
 
 def _flag(cond: pd.Series, known: pd.Series) -> pd.Series:
@@ -190,13 +113,6 @@ def derive(study: StudyRun, data: pd.DataFrame, settings: Any) -> pd.DataFrame:
         alkylating_months=flags["alkylating_months"].reindex(ids).to_numpy(dtype=float),
         pd_at_baseline=pd_at_baseline(study, data, settings.baseline_pd_window_days),
         months_to_prrt=(start - diagnosis) / pd.Timedelta(days=1) / _steps.DAYS_PER_MONTH,
-        hepatic_class=burden.map(HEPATIC_CLASSES),
-        who_grade_text=data["who_grade"].map(lambda g: f"Grade {int(g)}" if pd.notna(g) else None),
-        krenning_text=data["krenning_score"].map(
-            lambda g: f"Krenning {int(g)}" if pd.notna(g) else None
-        ),
-        protocol_text=data["protocol"].map(PROTOCOLS),
-        stop_text=data["stop_reason"].map(STOP_REASONS),
     )
     if study.has_rows("analysis_dose_summary"):
         # one estimate per patient × cycle × structure, summed by the dosimetry area
@@ -239,17 +155,17 @@ def baseline(study: StudyRun, data: pd.DataFrame) -> None:
             "age_at_start",
             "functional",
             "pd_at_baseline",
-            "who_grade_text",
+            "who_grade",
             "ki67_pct",
             "liver_metastases",
-            "hepatic_class",
+            "hepatic_tumour_burden",
             "lymph_node_metastases",
             "bone_metastases",
             "peritoneal_metastases",
             "cga_gt_uln",
             "alp_gt_2uln",
             "ecog",
-            "krenning_text",
+            "krenning_score",
             "months_to_prrt",
         )
         if v in data.columns and data[v].notna().any()
@@ -262,14 +178,11 @@ def baseline(study: StudyRun, data: pd.DataFrame) -> None:
             categorical=[v for v in variables if v not in continuous],
             continuous=[v for v in continuous if v in variables],
             levels={
-                "hepatic_class": [
-                    v for v in HEPATIC_CLASSES.values() if v in set(data["hepatic_class"])
+                "hepatic_tumour_burden": [
+                    vocabulary.level_label("hepatic_tumour_burden", c)
+                    for c in HEPATIC_ORDER
+                    if c in set(data["hepatic_tumour_burden"].dropna())
                 ]
-            },
-            labels={
-                **LABELS,
-                "cga_gt_uln": "Chromogranin A > upper limit of normal",
-                "alp_gt_2uln": "Alkaline phosphatase > 2 × upper limit of normal",
             },
             stats={
                 "age_at_start": "mean_sd",
@@ -288,10 +201,10 @@ def activity(study: StudyRun, data: pd.DataFrame, settings: Any) -> None:
     variables = [
         v
         for v in (
-            "protocol_text",
+            "protocol",
             "n_cycles",
             "cumulative_activity_gbq",
-            "stop_text",
+            "stop_reason",
             "kidneys_gy",
             "bone_marrow_gy",
         )
@@ -301,14 +214,13 @@ def activity(study: StudyRun, data: pd.DataFrame, settings: Any) -> None:
         _display.table_one_readable(
             data,
             variables,
-            categorical=[v for v in ("protocol_text", "stop_text") if v in variables],
+            categorical=[v for v in ("protocol", "stop_reason") if v in variables],
             continuous=[
                 v
                 for v in ("n_cycles", "cumulative_activity_gbq", "kidneys_gy", "bone_marrow_gy")
                 if v in variables
             ],
             stats={"cumulative_activity_gbq": "mean_sd"},
-            labels=LABELS,
             title="Administered activity, cycles and reasons for stopping PRRT",
             name="activity_cycles",
             footnote="Absorbed doses: cumulative over the first course, one estimate per cycle "
@@ -361,7 +273,7 @@ def toxicity(study: StudyRun, data: pd.DataFrame, settings: Any) -> pd.DataFrame
     terms = [t for t in TOX_TERMS if t in worst.columns]
     if not terms:
         raise NotComputable("no graded laboratory values on treatment")
-    rows = [_tox_row(CTCAE_V3_TERMS[t], worst[t]) for t in terms]
+    rows = [_tox_row(vocabulary.level_label("ctcae_v3_term", t), worst[t]) for t in terms]
     haem = [t for t in HAEM_TERMS if t in worst.columns]
     wbc = [t for t in ("leukocytes", "neutrophils") if t in worst.columns]
     if wbc:
@@ -612,7 +524,6 @@ def comparison(study: StudyRun, data: pd.DataFrame) -> None:
             variables,
             group="lines",
             continuous=continuous,
-            labels=LABELS,
             stats={v: "median_range" for v in continuous},
             p_values={v: r.p_value for v, r in tests.items()},
             tests={v: r.method for v, r in tests.items()},

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import regression_table
 from prrt.studies._base import NotComputable, StudyRun
 
@@ -45,6 +45,11 @@ def _p_phrase(p: float) -> str:
     return text if text.startswith(("<", ">")) else f"= {text}"
 
 
+def _label(labels: Mapping[str, str], key: str) -> str:
+    """A study's own label of ``key`` where it sets one, else the vocabulary's (never the code)."""
+    return labels[key] if key in labels else vocabulary.label(key)
+
+
 def _median_text(fit: Any) -> str:
     if not fit.median_estimable or not np.isfinite(fit.median):
         med = "NE"
@@ -56,8 +61,9 @@ def _median_text(fit: Any) -> str:
     return f"{med} ({lo_s}–{hi_s})"
 
 
-RESPONSES = ("CR", "PR", "SD", "PD")
-"""Evaluable RECIST 1.1 / MDA best overall responses (NE = not evaluable)."""
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+"""Evaluable RECIST 1.1 / MDA best overall responses, best first (NE = not evaluable;
+NON-CR/NON-PD: non-target disease only, RECIST 1.1 Table 2)."""
 
 
 def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame:
@@ -163,11 +169,11 @@ def survival_by(
     ]
     run.table(
         ReportTable(
-            f"{label} by {group_label.lower()}",
+            f"{label} by {vocabulary.in_sentence(group_label)}",
             pd.DataFrame(rows),
             f"{key}_table",
             footnote=f"Log-rank test: χ² = {_fmt(lr.statistic, 2)}, df = {lr.df}, "
-            f"p = {stats.format_p(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
+            f"p {_p_phrase(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
         )
     )
     run.number(f"{key}_logrank_p", lr.p_value)
@@ -177,7 +183,13 @@ def survival_by(
         time_unit="months",
         logrank_p=lr.p_value,
     )
-    run.figure(fig, f"km_{key}", f"{label} by {group_label.lower()} (Kaplan–Meier; log-rank p).")
+    levels_text = ", ".join(str(g) for g in fits)
+    run.figure(
+        fig,
+        f"km_{key}",
+        f"{label} by {vocabulary.in_sentence(group_label)} ({levels_text}; Kaplan–Meier, "
+        f"log-rank p {_p_phrase(lr.p_value)}).",
+    )
 
 
 def follow_up(run: StudyRun, data: pd.DataFrame) -> None:
@@ -195,15 +207,16 @@ def follow_up(run: StudyRun, data: pd.DataFrame) -> None:
     run.number("followup_median_months", fu.estimate)
 
 
-def _level_labels(terms: Any, labels: Mapping[str, str]) -> dict[str, str]:
-    """Display labels of dummy terms ``variable=level`` (``Primary site: Small intestine``)."""
-    out = {}
-    for t in map(str, terms):
-        if "=" in t:
-            var, level = t.split("=", 1)
-            text = level.replace("_", " ")
-            out[t] = f"{labels.get(var, var)}: {text[:1].upper()}{text[1:]}"
-    return out
+def _level_labels(
+    terms: Any, labels: Mapping[str, str], reference: Mapping[str, Any]
+) -> dict[str, str]:
+    """Display labels of dummy terms ``variable=level``: the level against its reference
+    (``Grade 2 (vs grade 1)``), from :func:`prrt.report.vocabulary.term_label`."""
+    return {
+        t: labels[t] if t in labels else vocabulary.term_label(t, reference)
+        for t in map(str, terms)
+        if "=" in t
+    }
 
 
 def _reference_text(reference: Mapping[str, Any], labels: Mapping[str, str]) -> str:
@@ -211,7 +224,8 @@ def _reference_text(reference: Mapping[str, Any], labels: Mapping[str, str]) -> 
     if not reference:
         return ""
     parts = [
-        f"{labels.get(c, c)} = {str(level).replace('_', ' ')}" for c, level in reference.items()
+        f"{_label(labels, c)}: {vocabulary.in_sentence(vocabulary.level_label(c, level))}"
+        for c, level in reference.items()
     ]
     return " Reference levels: " + "; ".join(parts) + "."
 
@@ -235,7 +249,7 @@ def cox_screen(
     usable = [c for c in present if d[c].dropna().nunique() > 1]
     for c in candidates:
         if c not in usable:
-            run.skip_factor(f"Cox screen ({endpoint.upper()}): {labels.get(c, c)}", c in present)
+            run.skip_factor(f"Cox screen ({endpoint.upper()}): {_label(labels, c)}", c in present)
     if not usable:
         raise NotComputable("no candidate prognostic factor has data")
     cat = [c for c in categorical if c in usable]
@@ -267,7 +281,11 @@ def cox_screen(
             "events); its hazard ratio is not estimable and is shown as such."
         )
     run.uses(fit, fit.multivariable, tests=["Cox proportional-hazards regression"])
-    labels = {**_level_labels(fit.univariable["term"], labels), **labels}
+    terms = [str(t) for t in fit.univariable["term"]]
+    labels = {
+        **{t: _label(labels, t) for t in terms if "=" not in t},
+        **_level_labels(terms, labels, reference),
+    }
     label = ENDPOINT_LABELS.get(endpoint, endpoint)
     multi = estimable(fit.multivariable.table) if fit.multivariable is not None else None
     run.table(
@@ -295,7 +313,10 @@ def cox_screen(
             run.number(
                 f"{key}_ci[{term}]", (float(tab.loc[term, "lower"]), float(tab.loc[term, "upper"]))
             )
-        fig = figures.forest_figure(tab.rename(index=lambda t: labels.get(t, t)), effect="HR")
+        fig = figures.forest_figure(
+            tab.rename(index=lambda t: labels.get(t) or vocabulary.term_label(str(t), reference)),
+            effect="HR",
+        )
         run.figure(
             fig, f"forest_{key}", f"Multivariable Cox model for {label.lower()} (HR, 95 % CI)."
         )
@@ -322,12 +343,12 @@ def binary_univariate(
     d = data.dropna(subset=[outcome]).copy()
     y = d[outcome].astype(float).astype(int)
     if y.sum() == 0 or y.sum() == len(y):
-        raise NotComputable(f"{labels.get(outcome, outcome)}: no variation in the outcome")
+        raise NotComputable(f"{_label(labels, outcome)}: no variation in the outcome")
     rows: list[dict[str, Any]] = []
     for f in binary:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
-                f"Univariate analysis: {labels.get(f, f)}",
+                f"Univariate analysis: {_label(labels, f)}",
                 f in d.columns and bool(d[f].notna().any()),
             )
             continue
@@ -358,7 +379,7 @@ def binary_univariate(
             est, (lo, hi) = orr.estimate, orr.ci
         rows.append(
             {
-                "Factor": labels.get(f, f),
+                "Factor": _label(labels, f),
                 "Events / n (no)": f"{c}/{c + e} ({_fmt(100 * c / max(c + e, 1))} %)",
                 "Events / n (yes)": f"{a}/{a + b} ({_fmt(100 * a / max(a + b, 1))} %)",
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
@@ -372,7 +393,7 @@ def binary_univariate(
     for f in continuous:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
-                f"Univariate analysis: {labels.get(f, f)}",
+                f"Univariate analysis: {_label(labels, f)}",
                 f in d.columns and bool(d[f].notna().any()),
             )
             continue
@@ -380,7 +401,7 @@ def binary_univariate(
         yy = sub[outcome].astype(float).astype(int)
         if yy.nunique() < 2:
             run.skip(
-                f"Univariate analysis: {labels.get(f, f)}",
+                f"Univariate analysis: {_label(labels, f)}",
                 f"{int(yy.sum())} events among the {len(sub)} patients with this factor recorded",
             )
             continue
@@ -392,7 +413,7 @@ def binary_univariate(
         auc = stats.roc_auc(yy, sub[f].astype(float))
         rows.append(
             {
-                "Factor": f"{labels.get(f, f)} (per unit)",
+                "Factor": f"{_label(labels, f)} (per unit)",
                 "Events / n (no)": "",
                 "Events / n (yes)": "",
                 "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
@@ -417,7 +438,7 @@ def binary_univariate(
     frame = pd.DataFrame(rows)
     run.table(
         ReportTable(
-            f"Univariate analysis of {labels.get(outcome, outcome)}",
+            f"Univariate analysis of {vocabulary.in_sentence(_label(labels, outcome))}",
             frame,
             f"univariate_{key}",
             footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "
@@ -476,17 +497,17 @@ def multivariable_logistic(
     so. Covariates with one value only are left out and named. Returns the fitted result.
     """
     units = dict(units or {})
-    StudyRun.require(data, [outcome], labels.get(outcome, outcome))
+    StudyRun.require(data, [outcome], _label(labels, outcome))
     present = [c for c in covariates if c in data.columns and data[c].notna().any()]
     for c in covariates:
         if c not in present:
-            run.skip(f"Multivariable model: {labels.get(c, c)}", "no data for this factor")
+            run.skip(f"Multivariable model: {_label(labels, c)}", "no data for this factor")
     d = data.dropna(subset=[outcome, *present]).copy()
     usable = [c for c in present if d[c].nunique() > 1]
     for c in present:
         if c not in usable:
             run.text(
-                f"Multivariable model: {labels.get(c, c)} left out, the same value for every "
+                f"Multivariable model: {_label(labels, c)} left out, the same value for every "
                 "patient with complete data."
             )
     if not usable:
@@ -495,13 +516,13 @@ def multivariable_logistic(
     if y.nunique() < 2:
         known = data[outcome].notna()
         coverage = "; ".join(
-            f"{labels.get(c, c)} recorded in {int(data.loc[known, c].notna().sum())} of "
+            f"{_label(labels, c)} recorded in {int(data.loc[known, c].notna().sum())} of "
             f"{int(known.sum())}"
             for c in present
             if data.loc[known, c].isna().any()
         )
         raise NotComputable(
-            f"{labels.get(outcome, outcome)}: {int(y.sum())} events among the {len(d)} patients "
+            f"{_label(labels, outcome)}: {int(y.sum())} events among the {len(d)} patients "
             "with every factor recorded, so the model cannot be estimated"
             + (f" ({coverage})" if coverage else "")
         )
@@ -521,7 +542,7 @@ def multivariable_logistic(
         unit = f" (per {units[c]})" if c in units else ""
         rows.append(
             {
-                "Factor": f"{labels.get(c, c)}{unit}",
+                "Factor": f"{_label(labels, c)}{unit}",
                 "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
                 f"{_fmt(r['upper'], 2)})",
                 "Multivariable p": stats.format_p(float(r["p"])),

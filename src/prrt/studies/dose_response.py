@@ -19,9 +19,9 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import dose_table
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
 BLOOD = ("platelets", "lymphocytes", "leukocytes", "neutrophils", "haemoglobin")
@@ -42,6 +42,8 @@ class Settings:
     tcp_controlled: str = "ΔV% ≤ 0 at 3 months"
     loess_degree: int = 1
     loess_span: float = 0.75
+    dose_method_preference: tuple[str, ...] = _doses.DEFAULT_PREFERENCE
+    """One absorbed-dose estimate per patient × cycle × structure, by this method preference."""
     statistics: str = (
         "paired t test; Spearman rank correlation with LOESS (degree 1, span 0.75) and "
         "pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Kaplan–Meier, "
@@ -51,22 +53,10 @@ class Settings:
 
 SETTINGS = Settings()
 
-STRUCTURE_LABELS = {
-    "kidneys": "Kidneys",
-    "spleen": "Spleen",
-    "liver": "Liver",
-    "bone_marrow": "Bone marrow",
-    "lesion": "Lesions",
-}
+STRUCTURE_LABELS = vocabulary.LEVELS["structure"]
 
 
-LAB_LABELS = {
-    "platelets": "Platelets (10⁹/L)",
-    "haemoglobin": "Haemoglobin (g/L)",
-    "leukocytes": "Leukocytes (10⁹/L)",
-    "lymphocytes": "Lymphocytes (10⁹/L)",
-    "neutrophils": "Neutrophils (10⁹/L)",
-}
+LAB_LABELS = vocabulary.LEVELS["test"]
 """Blood counts with their canonical units (``schema.LAB_CANONICAL_UNITS``)."""
 
 ORGAN_DOSE_COLUMNS = ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy")
@@ -200,8 +190,17 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         ]
         if doses.empty:
             raise NotComputable("no absorbed doses in the store")
+        preference = _doses.preference_of(settings)
+        doses = _doses.selected_doses(doses, preference)
         organ = doses.loc[doses["structure"] != "lesion"].rename(columns={"cycle_no": "cycle"})
-        study.table(dose_table(organ, labels=STRUCTURE_LABELS))
+        study.table(
+            dose_table(
+                organ,
+                labels=STRUCTURE_LABELS,
+                footnote="Total: per patient, the sum over the cycles of the selected per-cycle "
+                "doses. " + _doses.preference_note(preference, organ),
+            )
+        )
         study.figure(
             figures.dose_boxplot_figure(
                 organ.assign(structure=organ["structure"].map(STRUCTURE_LABELS)),
@@ -212,7 +211,8 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 ],
             ),
             "dose_boxplot",
-            "Absorbed dose per cycle and structure (box: median and IQR; whiskers 1.5 IQR).",
+            "Absorbed dose per cycle and structure (box: median and IQR; whiskers 1.5 IQR). "
+            + _doses.preference_note(preference),
         )
         for s in ("kidneys", "spleen", "bone_marrow", "liver"):
             col = f"{s}_gy"

@@ -16,8 +16,8 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable
-from prrt.studies import _display, _figures, _steps
+from prrt.report import ReportTable, vocabulary
+from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
 
@@ -42,64 +42,6 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "sex": "Sex",
-    "age_at_start": "Age at PRRT start (years)",
-    "primary_site": "Primary tumour site",
-    "who_grade": "WHO grade",
-    "ki67_pct": "Ki-67 index (%)",
-    "ecog": "ECOG performance status",
-    "liver_metastases": "Liver metastases",
-    "lymph_node_metastases": "Lymph-node metastases",
-    "bone_metastases": "Bone metastases",
-    "omis_ge_30": "Bone involvement (OMIS) ≥ 30 %",
-    "splenomegaly": "Splenomegaly",
-    "cga_ge_1000": "Chromogranin A ≥ 1000 µg/L",
-    "n_cycles": "Number of cycles",
-    "cumulative_activity_gbq": "Cumulative administered activity (GBq)",
-    "kidneys_gy": "Kidneys, cumulative absorbed dose (Gy)",
-    "spleen_gy": "Spleen, cumulative absorbed dose (Gy)",
-    "liver_gy": "Liver, cumulative absorbed dose (Gy)",
-    "bone_marrow_gy": "Bone marrow, cumulative absorbed dose (Gy)",
-    "lesion_dose_mean_gy": "Lesions, mean cumulative absorbed dose per patient (Gy)",
-}
-"""Display labels (to move to the report's label vocabulary once it exists)."""
-
-STORE_TABLES = {
-    "patients": "Patients",
-    "prior_treatments": "Treatments before PRRT",
-    "courses": "PRRT courses",
-    "cycles": "PRRT cycles (administrations)",
-    "labs": "Laboratory results",
-    "tumour_markers": "Tumour markers",
-    "imaging_measurements": "Imaging findings",
-    "bone_involvement": "Bone involvement (per bone)",
-    "lesions": "Lesions",
-    "lesion_measurements": "Lesion measurements",
-    "response_assessments": "Response assessments",
-    "dosimetry_acquisitions": "Dosimetry acquisitions",
-    "absorbed_doses": "Absorbed doses (per cycle and structure)",
-    "adverse_events": "Adverse events",
-    "disease_events": "Disease events (progression, death, last contact)",
-    "symptom_responses": "Symptom assessments",
-    "analysis_patient_course": "Derived: one row per patient and course",
-    "analysis_labs": "Derived: graded laboratory values",
-    "analysis_response": "Derived: response time points",
-    "analysis_settings": "Derived: derivation settings",
-    "analysis_dose_summary": "Derived: absorbed-dose summary per course",
-    "analysis_lesion_dose": "Derived: absorbed dose per lesion",
-    "import_log": "Import log",
-    "prrt_meta": "Store metadata",
-}
-"""Reader-facing names of the store's tables (``docs/data-model.md``)."""
-
-RESPONSE_WORDS = {
-    "CR": "Complete response",
-    "PR": "Partial response",
-    "SD": "Stable disease",
-    "PD": "Progressive disease",
-}
-
 
 def _store_contents(study: StudyRun, store: Store) -> None:
     counts = store.row_counts()
@@ -108,7 +50,7 @@ def _store_contents(study: StudyRun, store: Store) -> None:
             "Rows per table of the cohort store",
             pd.DataFrame(
                 {
-                    "Table": [STORE_TABLES.get(t, str(_display.words(t))) for t in counts],
+                    "Table": [vocabulary.level_label("store_table", t) for t in counts],
                     "Rows": list(counts.values()),
                 }
             ),
@@ -122,8 +64,12 @@ def _response(study: StudyRun, data: pd.DataFrame) -> None:
     counts = evaluable["bor"].value_counts()
     n = len(evaluable)
     rows = [
-        {"Best overall response": w, "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(c, 0)), n)}
-        for c, w in RESPONSE_WORDS.items()
+        {
+            "Best overall response": vocabulary.level_label("bor", _display.response_label(c)),
+            "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(c, 0)), n),
+        }
+        for c in _steps.RESPONSES
+        if c != "NON-CR/NON-PD" or counts.get(c, 0)
     ]
     x_orr = int(counts.get("CR", 0) + counts.get("PR", 0))
     rows.append(
@@ -201,7 +147,7 @@ def _toxicity(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     )
 
 
-def _doses(study: StudyRun, store: Store) -> None:
+def _dose_summary(study: StudyRun, store: Store) -> None:
     if not store.has_table("analysis_dose_summary"):
         raise NotComputable("no dosimetry has been run on this store (`prrt dosimetry`)")
     summ = store.read("analysis_dose_summary")
@@ -217,11 +163,10 @@ def _doses(study: StudyRun, store: Store) -> None:
             summ,
             cols,
             continuous=cols,
-            labels=LABELS,
             title=f"Cumulative absorbed dose per course (n = {len(summ)} courses with dosimetry)",
             name="dose_summary",
-            footnote="Sum over the cycles of the course of one absorbed-dose estimate per cycle "
-            "and structure (the dosimetry area's method preference).",
+            footnote="Per course, the sum over its cycles of one estimate per cycle. "
+            + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
         )
     )
 
@@ -272,7 +217,6 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                     for v in variables
                     if v not in ("age_at_start", "ki67_pct", "cumulative_activity_gbq")
                 ],
-                labels=LABELS,
                 title=f"Baseline characteristics (n = {len(data)})",
             )
         )
@@ -304,5 +248,5 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         )
 
     with study.section("Absorbed doses"):
-        _doses(study, store)
+        _dose_summary(study, store)
     return study.finish(out_dir)

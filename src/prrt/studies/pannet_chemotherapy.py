@@ -29,7 +29,6 @@ from prrt.studies._correspondence import PaperItem
 from prrt.studies._factor_survival import factor_survival_table, level_names
 from prrt.studies._pannet_sections import (
     FACTORS,
-    LABELS,
     UNITS,
     activity,
     baseline,
@@ -268,7 +267,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             "marrow_outcome",
             settings.marrow_covariates,
             settings.marrow_continuous,
-            labels=LABELS,
+            labels={},
             key="marrow",
         )
     with study.section("Multivariable model for bone-marrow toxicity"):
@@ -277,7 +276,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             data,
             "marrow_outcome",
             settings.marrow_multivariable,
-            labels=LABELS,
+            labels={},
             units=UNITS,
             key="marrow",
             title="Multivariable logistic regression for bone-marrow toxicity (grade 3–4 or PRRT "

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.studies import _display, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
@@ -63,32 +63,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "pt": "persistent thrombocytopenia",
-    "prior_radiotherapy": "Previous external-beam radiation therapy",
-    "pelvic_bone_mets": "Pelvic bone metastases",
-    "omis_ge_30": "OMIS ≥ 30 %",
-    "splenomegaly": "Spleen length ≥ 100 mm",
-    "idpc_ge_30": "IDPC ≥ 30 %",
-    "bone_metastases": "Bone metastases",
-    "alkylating": "Prior alkylating chemotherapy",
-    "completed_4_cycles": "Four cycles completed",
-    "platelets_bl": "Baseline platelets (10⁹/L)",
-    "age_at_start": "Age (years)",
-    "egfr_bl": "Baseline eGFR (mL/min/1.73 m²)",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-    "sex": "Sex",
-    "primary_site": "Primary site",
-    "who_grade": "WHO grade",
-    "ki67_pct": "Ki-67 (%)",
-    "omis_pct": "OMIS (%)",
-    "spleen_length_mm": "Spleen length (mm)",
-    "n_cycles": "Cycles received",
-    "chemo_lines": "Lines of chemotherapy",
-    "idpc_pct": "IDPC (%)",
-    "platelets_2m": "Platelets at 2 months (10⁹/L)",
-    "platelets_12m": "Platelets at 12 months (10⁹/L)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 BONE_DERIVED = ("omis_pct", "omis_ge_30", "pelvic_bone_mets")

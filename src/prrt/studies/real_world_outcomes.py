@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import ae_table
 from prrt.studies import _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
@@ -81,29 +81,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "who_grade": "WHO grade",
-    "who_grade=2": "Grade 2 (vs 1)",
-    "who_grade=3": "Grade 3 (vs 1)",
-    "primary_site": "Primary site",
-    "functional": "Functional tumour",
-    "cga_ge_1000": "CgA ≥ 1000 µg/L",
-    "alp_ge_130": "ALP ≥ 130 U/L",
-    "sodium_bl": "Sodium (per mmol/L)",
-    "albumin_bl": "Albumin (per g/L)",
-    "nlr_bl": "NLR (per unit)",
-    "fdg_positive": "FDG-PET positive",
-    "prior_modalities_gt3": "> 3 treatment modalities before PRRT",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "ki67_pct": "Ki-67 (%)",
-    "ecog": "ECOG",
-    "liver_metastases": "Liver metastases",
-    "lymph_node_metastases": "Lymph-node metastases",
-    "bone_metastases": "Bone metastases",
-    "n_cycles": "Cycles received",
-    "cumulative_activity_gbq": "Cumulative activity (GBq)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 def _with_fdg(study: StudyRun, data: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +188,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 "Reasons the course ended",
                 pd.DataFrame(
                     {
-                        "Reason": rsn.index.astype(str).str.replace("_", " "),
+                        "Reason": [vocabulary.level_label("stop_reason", r) for r in rsn.index],
                         "Patients, n (%)": [
                             f"{int(v)} ({_steps._fmt(100 * v / len(data))})" for v in rsn.to_numpy()
                         ],
@@ -226,8 +205,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Response (RECIST 1.1)"):
         _steps.evaluable_responses(data)
         resp = study.require(data, ["bor"], "best overall response")
-        order = ["CR", "PR", "SD", "PD", "NE"]
-        counts = resp["bor"].value_counts().reindex(order, fill_value=0)
+        counts = resp["bor"].value_counts().reindex([*_steps.RESPONSES, "NE"], fill_value=0)
+        counts = counts[(counts > 0) | (counts.index != "NON-CR/NON-PD")]
+        order = list(counts.index)
         n = int(counts.sum())
         orr = 100.0 * (counts["CR"] + counts["PR"]) / n
         dcr = 100.0 * (counts["CR"] + counts["PR"] + counts["SD"]) / n
@@ -236,7 +216,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 "Best overall response (RECIST 1.1)",
                 pd.DataFrame(
                     {
-                        "Response": [*order, "ORR (CR + PR)", "DCR (CR + PR + SD)"],
+                        "Response": [
+                            *map(_display.response_label, order),
+                            "ORR (CR + PR)",
+                            "DCR (CR + PR + SD)",
+                        ],
                         "n (%)": [
                             f"{int(counts[k])} ({_steps._fmt(100 * counts[k] / n)})" for k in order
                         ]
@@ -376,12 +360,13 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         )
         if re["bor"].isin(_steps.RESPONSES).any():
             counts = re["bor"].value_counts().reindex([*_steps.RESPONSES, "NE"], fill_value=0)
+            counts = counts[(counts > 0) | (counts.index != "NON-CR/NON-PD")]
             study.table(
                 ReportTable(
                     "Best overall response after PRRT-2 (RECIST 1.1)",
                     pd.DataFrame(
                         {
-                            "Response": counts.index,
+                            "Response": counts.index.map(_display.response_label),
                             "n (%)": [
                                 f"{int(v)} ({_steps._fmt(100 * v / len(re))})"
                                 for v in counts.to_numpy()

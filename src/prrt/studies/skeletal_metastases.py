@@ -18,7 +18,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures
+from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import regression_table
 from prrt.studies import _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
@@ -45,16 +45,8 @@ class Settings:
 
 SETTINGS = Settings()
 
-LABELS = {
-    "cum_activity_ge_29_6": "Cumulative activity ≥ 29.6 GBq",
-    "alp_gt_uln": "Baseline ALP above ULN",
-    "male": "Male sex",
-    "sex": "Sex",
-    "age_at_start": "Age (years)",
-    "primary_site": "Primary site",
-    "who_grade": "WHO grade",
-    "omis_pct": "OMIS (%)",
-}
+LABELS = vocabulary.VARIABLES
+"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
 
 
 def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
@@ -85,7 +77,7 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
             cov.append(c)
         else:
             study.skip_factor(
-                f"Cox model ({endpoint.upper()}): {LABELS.get(c, c)}",
+                f"Cox model ({endpoint.upper()}): {vocabulary.label(c)}",
                 c in d.columns and bool(d[c].notna().any()),
             )
     if not cov:
@@ -119,7 +111,7 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
             "events) or the fit did not converge cleanly; they are shown as such."
         )
     study.figure(
-        figures.forest_figure(tab.rename(index=lambda t: LABELS.get(t, t)), effect="HR"),
+        figures.forest_figure(tab.rename(index=vocabulary.term_label), effect="HR"),
         f"forest_cox_{endpoint}",
         f"Multivariable Cox model for {label} (HR, 95 % CI).",
     )
@@ -201,6 +193,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
 
     with study.section("Response (modified MD Anderson and RECIST 1.1)"):
         rows = []
+        show_non_cr = any(
+            c in data.columns and data[c].eq("NON-CR/NON-PD").any() for c in ("mda_bor", "bor")
+        )
         for col, label in (
             ("mda_bor", "Modified MD Anderson (bone)"),
             ("bor", "RECIST 1.1 (overall)"),
@@ -215,7 +210,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 {
                     "Criteria": label,
                     "Evaluable": n,
-                    **{k: int(counts.get(k, 0)) for k in ("CR", "PR", "SD", "PD")},
+                    **{
+                        str(_display.response_label(k)): int(counts.get(k, 0))
+                        for k in _steps.RESPONSES
+                        if k != "NON-CR/NON-PD" or show_non_cr
+                    },
                     "ORR, %": _steps._fmt(orr),
                 }
             )

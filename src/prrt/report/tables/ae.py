@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from prrt.report import vocabulary
 from prrt.report._format import EN_DASH, fmt_n_pct
 from prrt.report.tables.base import ReportTable
 
@@ -45,7 +46,7 @@ def ae_table(
     >>> g = pd.DataFrame({"patient_id": [1, 1, 2, 3], "term": ["platelets"] * 4,
     ...                   "grade": [1, 3, 0, 2]})
     >>> ae_table(g, n_patients=4).rows()
-    [['platelets', '2 (50.0)', '1 (25.0)']]
+    [['Platelet count decreased', '2 (50.0)', '1 (25.0)']]
     """
     labels = dict(labels or {})
     worst = _worst(grades, patient, term, grade)
@@ -58,7 +59,7 @@ def ae_table(
     order = list(terms) if terms is not None else list(any_n.sort_values(ascending=False).index)
     rows = [
         [
-            labels.get(t, t),
+            labels[t] if t in labels else vocabulary.ae_term(t),
             fmt_n_pct(int(any_n.get(t, 0)), n, pct_digits),
             fmt_n_pct(int(hi_n.get(t, 0)), n, pct_digits),
         ]
@@ -97,7 +98,7 @@ def grade_distribution_table(
     --------
     >>> g = pd.DataFrame({"patient_id": [1, 2, 3, 4], "term": ["anaemia"] * 4, "grade": [1, 1, 2, 0]})
     >>> grade_distribution_table(g, grade_levels=(1, 2)).rows()
-    [['anaemia', '2 (66.7)', '1 (33.3)', '3']]
+    [['Anaemia', '2 (66.7)', '1 (33.3)', '3']]
     """
     labels = dict(labels or {})
     worst = _worst(grades, patient, term, grade)
@@ -110,7 +111,7 @@ def grade_distribution_table(
     totals = counts.sum(axis=1)
     rows = [
         [
-            labels.get(t, t),
+            labels[t] if t in labels else vocabulary.ae_term(t),
             *[fmt_n_pct(int(counts.loc[t, g]), int(totals[t]), pct_digits) for g in grade_levels],
             str(int(totals[t])),
         ]

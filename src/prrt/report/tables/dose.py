@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from prrt.report import vocabulary
 from prrt.report.tables.base import ReportTable
 from prrt.report.tables.table_one import Stat, summarise_continuous
 
@@ -43,7 +44,7 @@ def dose_table(
     >>> d = pd.DataFrame({"patient_id": [1, 1, 2, 2], "structure": ["kidneys"] * 4,
     ...                   "cycle": [1, 2, 1, 2], "dose_gy": [3.0, 2.0, 5.0, 4.0]})
     >>> dose_table(d).rows()
-    [['kidneys', '4.0 (3.0–5.0)', '3.0 (2.0–4.0)', '7.0 (5.0–9.0)']]
+    [['Kidneys', '4.0 (3.0–5.0)', '3.0 (2.0–4.0)', '7.0 (5.0–9.0)']]
     """
     labels = dict(labels or {})
     need = [c for c in (value, structure, cycle, *([patient] if patient else [])) if c not in doses]
@@ -66,7 +67,7 @@ def dose_table(
         if totals is not None:
             tot = totals.loc[s] if s in totals.index.get_level_values(0) else []
             cells.append(summarise_continuous(tot, stats, digits))
-        rows.append([labels.get(s, s), *cells])
+        rows.append([labels[s] if s in labels else vocabulary.level_label("structure", s), *cells])
     columns = [
         "Structure",
         *[f"Cycle {_cycle_label(c)}" for c in cycles],

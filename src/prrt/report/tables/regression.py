@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from prrt.report import vocabulary
 from prrt.report._format import NOT_ENTERED, fmt_estimate_ci, fmt_p
 from prrt.report.tables.base import ReportTable
 
@@ -69,7 +70,7 @@ def regression_table(
     ...                     "p": [0.0004, 0.0005]}, index=["cga_ge_1000", "sodium_bl"])
     >>> multi = uni.iloc[[0]]
     >>> regression_table(uni, multi).rows()[1]
-    ['sodium_bl', '0.86 (0.79–0.94)', '< 0.001', '—', '—']
+    ['Baseline sodium (mmol/L)', '0.86 (0.79–0.94)', '< 0.001', '—', '—']
     """
     labels = dict(labels or {})
     uni = _effect_columns(univariable, effect)
@@ -80,7 +81,8 @@ def regression_table(
     rows = []
     for cov in order:
         u = _cells(uni.loc[cov] if cov in uni.index else None, digits)
-        row = [labels.get(str(cov), str(cov)), *u]
+        shown = labels[str(cov)] if str(cov) in labels else vocabulary.term_label(str(cov))
+        row = [shown, *u]
         if multi is not None:
             row += list(_cells(multi.loc[cov] if cov in multi.index else None, digits))
         rows.append(row)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from prrt.report import vocabulary
 from prrt.report._format import EN_DASH, fmt_n_pct, fmt_num, fmt_p, sas_percentile
 from prrt.report.tables.base import ReportTable
 
@@ -129,7 +130,9 @@ def table_one(
     levels : mapping, optional
         Order (and selection) of a categorical variable's levels; default sorted.
     labels : mapping, optional
-        Display label of each variable (and of each categorical level as ``"var=level"``).
+        Display label of a variable (and of a categorical level as ``"var=level"``) where it
+        differs from :mod:`prrt.report.vocabulary` (the default; a variable without a label
+        raises :class:`~prrt.report.vocabulary.UnknownLabelError`).
     stats : {"median_range", "median_iqr", "mean_sd"} or mapping
         Summary of continuous variables (one for all, or per variable).
     digits : int or mapping
@@ -145,9 +148,9 @@ def table_one(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"age": [25, 68, 84], "sex": ["F", "M", "F"]})
-    >>> table_one(df, ["age", "sex"], digits=0).rows()
-    [['Age, median (range)', '68 (25–84)'], ['Sex', ''], ['  F', '2 (66.7)'], ['  M', '1 (33.3)']]
+    >>> df = pd.DataFrame({"age_at_start": [25, 68, 84], "sex": ["F", "M", "F"]})
+    >>> table_one(df, ["age_at_start", "sex"], digits=0).rows()
+    [['Age (years), median (range)', '68 (25–84)'], ['Sex', ''], ['  Female', '2 (66.7)'], ['  Male', '1 (33.3)']]
     """
     labels = dict(labels or {})
     cat_set, cont_set, bin_set = set(categorical), set(continuous), set(binary)
@@ -160,7 +163,8 @@ def table_one(
     if group is not None:
         for level in _levels(data[group]):
             sub = data[data[group] == level]
-            subsets.append((f"{labels.get(f'{group}={level}', level)} (n = {len(sub)})", sub))
+            shown = labels.get(f"{group}={level}") or vocabulary.level_label(group, level)
+            subsets.append((f"{shown} (n = {len(sub)})", sub))
     if group is None or overall:
         subsets.append((f"{'Overall' if group else 'All patients'} (n = {len(data)})", data))
 
@@ -178,7 +182,7 @@ def table_one(
     for var in variables:
         series = data[var]
         kind = _kind(series, var, cat_set, cont_set, bin_set)
-        label = labels.get(var, var.replace("_", " ").capitalize())
+        label = labels[var] if var in labels else vocabulary.label(var)
         if kind == "continuous":
             stat = stats if isinstance(stats, str) else stats.get(var, "median_range")
             dig = digits if isinstance(digits, int) else digits.get(var, 1)
@@ -197,7 +201,8 @@ def table_one(
                 for _, s in subsets:
                     known = s[var].dropna()
                     cells.append(fmt_n_pct(int((known == level).sum()), len(known), pct_digits))
-                add(f"  {labels.get(f'{var}={level}', level)}", cells, None)
+                shown = labels.get(f"{var}={level}") or vocabulary.level_label(var, level)
+                add(f"  {shown}", cells, None)
         if series.isna().any():
             add("  Missing", [str(int(s[var].isna().sum())) for _, s in subsets], None)
 
