@@ -72,8 +72,10 @@ def factor_survival_table(
     threshold: float,
     name: str,
     endpoints: Sequence[str] = ("pfs", "os"),
+    notes: str = "",
 ) -> FactorSurvival:
-    """Add the Table-3 style table and a forest plot per multivariable model to ``run``.
+    """Add the Table-3 style tables (``{name}_pfs``, ``{name}_os``) and a forest plot per
+    multivariable model to ``run``; ``notes`` is appended to the footnotes (factor definitions).
 
     Each factor is analysed on the patients with the factor recorded (its ``n``); the log-rank
     test compares the two levels; factors with log-rank p < ``threshold`` enter one multivariable
@@ -140,60 +142,67 @@ def factor_survival_table(
                 run.number(
                     f"{name}_hr_ci[{ep}:{f.column}]", (float(row["lower"]), float(row["upper"]))
                 )
-    columns = ["Factor", "n"]
     for ep in endpoints:
         s = SHORT[ep]
-        columns += [
-            f"Median {s}, months (95 % CI)",
-            f"{s}: log-rank p",
-            f"{s}: multivariable HR (95 % CI)",
-            f"{s}: multivariable p",
-        ]
-    rows = []
-    for f in used:
-        head = [f.label, cells.get(("n", f.column), "")]
-        for ep in endpoints:
-            head += [
-                "",
-                cells.get((f"{ep}_p", f.column), ""),
-                cells.get((f"{ep}_hr", f.column), "—"),
-                cells.get((f"{ep}_hr_p", f.column), "—"),
-            ]
-        rows.append(head)
-        for code, level in enumerate(f.levels):
-            row = [f"  {level}", cells.get(("n", f"{f.column}={code}"), "0")]
-            for ep in endpoints:
-                row += [cells.get((ep, f"{f.column}={code}"), "NE"), "", "", ""]
-            rows.append(row)
-    models = []
-    for ep in endpoints:
-        sc = screens[ep]
-        if sc.multivariable is None:
-            models.append(f"{SHORT[ep]}: no factor had log-rank p < {threshold}")
-        else:
-            models.append(
-                f"{SHORT[ep]}: {len(sc.selected)} factors entered, complete cases "
-                f"n = {sc.n}, events = {sc.n_events}"
+        rows = []
+        for f in used:
+            rows.append(
+                [
+                    f.label,
+                    cells.get(("n", f.column), ""),
+                    "",
+                    cells.get((f"{ep}_p", f.column), ""),
+                    cells.get((f"{ep}_hr", f.column), "—"),
+                    cells.get((f"{ep}_hr_p", f.column), "—"),
+                ]
             )
-    run.table(
-        ReportTable(
-            "Prognostic factors for progression-free and overall survival: Kaplan–Meier "
-            "medians by factor level, log-rank test, and multivariable Cox model",
-            pd.DataFrame(rows, columns=columns),
-            name,
-            footnote=(
-                "n, patients with the factor recorded (per level: patients in that level). "
-                "Median in months with Brookmeyer–Crowley 95 % CI (log-log); NE, not "
-                "estimable. Univariate analysis: log-rank test between the two levels. "
-                f"Multivariable analysis: factors with log-rank p < {threshold} entered one Cox "
-                "proportional-hazards model per endpoint (Breslow ties, Wald 95 % CI and p); the "
-                "hazard ratio compares the second level with the first; '—', factor not entered. "
-                + "; ".join(models)
-                + ". The source paper printed the multivariable hazard ratio of its significant "
-                "factors only; all entered factors are shown here."
-            ),
+            for code, level in enumerate(f.levels):
+                rows.append(
+                    [
+                        f"  {level}",
+                        cells.get(("n", f"{f.column}={code}"), "0"),
+                        cells.get((ep, f"{f.column}={code}"), "NE"),
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+        sc = screens[ep]
+        model = (
+            f"No factor had log-rank p < {threshold}: no multivariable model."
+            if sc.multivariable is None
+            else f"Multivariable model: {len(sc.selected)} factors entered; complete cases "
+            f"n = {sc.n}, events = {sc.n_events}."
         )
-    )
+        run.table(
+            ReportTable(
+                f"Prognostic factors for {ENDPOINT_LABELS[ep].lower()}: Kaplan–Meier median per "
+                "factor level with the log-rank test (univariate), and the multivariable Cox model",
+                pd.DataFrame(
+                    rows,
+                    columns=[
+                        "Factor",
+                        "n",
+                        f"Median {s}, months (95 % CI)",
+                        "Log-rank p",
+                        "Multivariable HR (95 % CI)",
+                        "Multivariable p",
+                    ],
+                ),
+                f"{name}_{ep}",
+                footnote=(
+                    "n, patients with the factor recorded (per level: patients in that level). "
+                    "Median with Brookmeyer–Crowley 95 % CI (log-log); NE, not estimable. "
+                    f"Factors with log-rank p < {threshold} entered one Cox proportional-hazards "
+                    "model (Breslow ties, Wald 95 % CI and p); the hazard ratio compares the "
+                    "second level with the first; '—', factor not entered. "
+                    + model
+                    + (f" {notes}" if notes else "")
+                    + " The source paper printed the multivariable hazard ratio of its "
+                    "significant factors only; all entered factors are shown here."
+                ),
+            )
+        )
     labels = {f.column: f"{f.label}: {f.levels[1]} vs {f.levels[0]}" for f in used}
     for ep in endpoints:
         mv = screens[ep].multivariable

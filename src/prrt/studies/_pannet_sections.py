@@ -33,25 +33,25 @@ FACTORS = {
         Factor("functional", "Functionality", ("Non-functional", "Functional")),
         Factor("pd_at_baseline", "Progressive disease at baseline", ("No", "Yes")),
         Factor("ki67_gt10", "Ki-67 index", ("≤ 10 %", "> 10 %")),
-        Factor(
-            "krenning_4",
-            "Uptake on somatostatin receptor scintigraphy",
-            ("Krenning ≤ 3", "Krenning 4"),
-        ),
-        Factor(
-            "hepatic_burden_gt50_liver",
-            "Hepatic tumour burden (patients with liver metastases)",
-            ("≤ 50 % of liver volume", "> 50 % of liver volume"),
-        ),
+        Factor("krenning_4", "Krenning score", ("≤ 3", "4")),
+        Factor("hepatic_burden_gt50_liver", "Hepatic tumour burden", ("≤ 50 %", "> 50 %")),
         Factor("bone_metastases", "Bone metastases", ("No", "Yes")),
         Factor("surgery_primary", "Resection of the primary tumour", ("No", "Yes")),
         Factor("chemo_lines_gt1", "Lines of chemotherapy", ("One line", "More than one line")),
-        Factor("cga_gt_uln", "Chromogranin A > upper limit of normal", ("No", "Yes")),
-        Factor("cga_gt_10uln", "Chromogranin A > 10 × upper limit of normal", ("No", "Yes")),
-        Factor("alp_gt_2uln", "Alkaline phosphatase > 2 × upper limit of normal", ("No", "Yes")),
+        Factor("cga_gt_uln", "CgA > ULN", ("No", "Yes")),
+        Factor("cga_gt_10uln", "CgA > 10 × ULN", ("No", "Yes")),
+        Factor("alp_gt_2uln", "ALP > 2 × ULN", ("No", "Yes")),
     )
 }
-"""Table 3 factors of Fröss-Baron (two levels each; the second is compared with the first)."""
+"""Table 3 factors of Fröss-Baron (two levels each; the second is compared with the first).
+Factor and level words as the paper's Table 3 lays them out; abbreviations as the vocabulary."""
+
+FACTOR_NOTES = (
+    "Hepatic tumour burden: percent of the liver volume replaced by tumour, in the patients with "
+    "liver metastases. Krenning score: uptake on somatostatin receptor imaging. ECOG, Eastern "
+    "Cooperative Oncology Group; CgA, chromogranin A; ALP, alkaline phosphatase; ULN, upper limit "
+    "of normal."
+)
 
 HEPATIC_ORDER = ("none", "lt10", "10_50", "gt50", "gt50_enlarged")
 """Fröss-Baron hepatic tumour burden classes in the order of Table 1 (percent of liver volume on
@@ -515,14 +515,13 @@ def comparison(study: StudyRun, data: pd.DataFrame) -> None:
     study.uses(
         *tests.values(), tests=["Pearson χ² test", "Fisher's exact test", "Wilcoxon rank-sum test"]
     )
-    grouped = data.assign(
-        lines=data["chemo_lines_gt1"].map({0.0: "One line", 1.0: "More than one line"})
-    )
+    grouped = data.assign(lines=data["chemo_lines_gt1"].astype("Int64"))
     study.table(
         _display.table_one_readable(
             grouped,
             variables,
             group="lines",
+            labels={"lines=0": "One line", "lines=1": "More than one line"},
             continuous=continuous,
             stats={v: "median_range" for v in continuous},
             p_values={v: r.p_value for v, r in tests.items()},

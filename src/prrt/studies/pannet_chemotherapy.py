@@ -28,6 +28,7 @@ from prrt.studies._base import StudyOutput, StudyRun
 from prrt.studies._correspondence import PaperItem
 from prrt.studies._factor_survival import factor_survival_table, level_names
 from prrt.studies._pannet_sections import (
+    FACTOR_NOTES,
     FACTORS,
     UNITS,
     activity,
@@ -142,7 +143,7 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
     PaperItem(
         "Table 3",
         "Predictors of PFS and OS: medians by level, log-rank p, multivariable Cox HR",
-        ("prognostic_factors",),
+        ("prognostic_factors_pfs", "prognostic_factors_os"),
     ),
     PaperItem(
         "Fig. 3",
@@ -243,6 +244,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             [FACTORS[c] for c in settings.candidates if c in FACTORS],
             threshold=settings.screen_threshold,
             name="prognostic_factors",
+            notes=FACTOR_NOTES,
         )
         for factor in ("chemo_lines_gt1", "hepatic_burden_gt50_liver"):
             _glance_hr(study, fs, factor)
