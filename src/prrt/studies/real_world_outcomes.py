@@ -23,7 +23,7 @@ import pandas as pd
 from prrt import stats
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
-from prrt.studies import _display, _figures, _rwo_parts, _steps
+from prrt.studies import _derivation, _display, _figures, _rwo_parts, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
 
@@ -72,6 +72,9 @@ class Settings:
     """Landmark for "four cycles completed" (cycle 4 is due by ~8 months at 10–12-week intervals)."""
     landmark_response_months: float = 12.0
     """Landmark for "objective response" (first assessments within ~3 months of the last cycle)."""
+    pfs_pet_rule: str = "lazarenko"
+    """PET-only progression rule of PFS (``prrt.clinical.endpoints``); applied by the template
+    when the store was derived with another."""
     pfs_rule: str = (
         "radiological (RECIST 1.1) or clinical progression or death; PET-only progression "
         "leading to a new treatment censored at that treatment's start"
@@ -573,6 +576,7 @@ def _retreatment(study: StudyRun, data: pd.DataFrame, settings: Settings) -> pd.
         re = subset(courses, courses["course_no"] == 2)
         if re.empty:
             raise NotComputable("no patient was retreated")
+        re = _derivation.with_pet_rule(study, re, settings.pfs_pet_rule)
         study.number("prrt2_n", len(re))
         cyc = re["n_cycles"].astype(int).value_counts().sort_index()
         study.text(
@@ -663,7 +667,12 @@ def _glance(study: StudyRun) -> None:
 def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> StudyOutput:
     """Run the template on ``store`` and write the report to ``out_dir``."""
     study = StudyRun.start(store, settings)
-    data = study.population("Population", lambda: _population(study, settings))
+    data = study.population(
+        "Population",
+        lambda: _derivation.with_pet_rule(
+            study, _population(study, settings), settings.pfs_pet_rule
+        ),
+    )
     if data is None:
         return study.finish(out_dir)
 
@@ -695,6 +704,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Adverse events"):
         _adverse_events(study, data, settings)
     with study.section("Δ highest grade of haematological toxicity"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Δ highest grade")
         _delta_grade(study, data)
     with study.section("Myelodysplastic syndrome and acute myeloid leukaemia"):
         _mds_aml(study, data)

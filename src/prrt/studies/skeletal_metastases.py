@@ -178,9 +178,8 @@ def _cox(
     tab = _steps.estimable(fit.table)
     study.table(
         regression_table(
-            tab,
-            None,
-            "HR",
+            multivariable=tab,
+            effect="HR",
             labels=LABELS,
             title=title,
             name=key,
@@ -226,8 +225,8 @@ def _response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
                     for k in _steps.RESPONSES
                     if k != "NON-CR/NON-PD" or show_non_cr
                 },
-                "Objective response, % (95 % CI)": _steps.rate_text(r.orr),
-                "Disease control, % (95 % CI)": _steps.rate_text(r.dcr),
+                "Objective response, % (95 % CI)": _steps.pct_ci_text(r.orr),
+                "Disease control, % (95 % CI)": _steps.pct_ci_text(r.dcr),
             }
         )
         notes.append(f"{label}: {r.n_evaluable} of {r.n_total} evaluable, {r.not_evaluable_text()}")
@@ -277,7 +276,7 @@ def _orr_by_burden(study: StudyRun, data: pd.DataFrame, settings: Settings) -> N
             x = int((ok & mask & resp).sum())
             table.append([x, n - x])
             row[f"{g}: responders / evaluable (%, 95 % CI)"] = (
-                f"{x}/{n} ({_steps.rate_text(stats.proportion_ci(x, n, method=settings.response_ci))})"  # type: ignore[arg-type]
+                f"{x}/{n} ({_steps.pct_ci_text(stats.proportion_ci(x, n, method=settings.response_ci))})"  # type: ignore[arg-type]
                 if n
                 else "0/0"
             )
@@ -511,6 +510,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Bone-pain response"):
         _bone_pain(study, data)
     with study.section("Grade 4–5 adverse events and skeletal-related events"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Grade 4–5 events")
         _safety(study, data, settings)
 
     with study.section("Progression-free survival"):
