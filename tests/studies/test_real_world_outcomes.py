@@ -306,6 +306,15 @@ def test_prrt2_survival_from_its_own_first_cycle(full: Built, rwo: Any) -> None:
     assert out.key_numbers["prrt2_os_median_months"] == pytest.approx(fit.median, rel=1e-12)
     texts = [str(getattr(b, "text", "")) for b in report.blocks]
     assert any(t.startswith("Time origin: the first cycle of PRRT-2") for t in texts)
+    # response after PRRT-2 over its own evaluable patients; with none, counts and no rate
+    n_ev = int(c2["bor"].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"]).sum())
+    rows = _rows(report, "prrt2_bor")
+    if n_ev == 0:
+        assert out.key_numbers["prrt2_n_evaluable"] == 0
+        assert sum(int(r[1].split()[0]) for r in rows) == len(c2)
+        assert not any("%" in r[1] and "CI" in r[1] for r in rows)
+    else:
+        assert out.key_numbers["prrt2_n_evaluable"] == n_ev
 
 
 def test_table1_has_sites_and_prior_treatments(full: Built, rwo: Any) -> None:
@@ -328,7 +337,7 @@ def test_every_paper_item_is_in_the_report_or_said_why(rwo: Any) -> None:
     _out, report = rwo
     present = {b.table.name for b in report.tables} | {f.name for f in report.figures}
     missing_why = {n.what for n in report.notices}
-    allowed = {"prrt2_bor": "Response after PRRT-2 (RECIST 1.1)", "prrt3": "Third course (PRRT-3)"}
+    allowed: dict[str, str] = {}  # every item is computed on the synthetic cohort
     papers = {item.paper for item in real_world_outcomes.CORRESPONDENCE}
     assert {"Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Figure 1"} <= papers
     for item in real_world_outcomes.CORRESPONDENCE:

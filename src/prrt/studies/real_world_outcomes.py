@@ -569,6 +569,29 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
         )  # fmt: skip
 
 
+def _no_evaluable_prrt2(study: StudyRun, re: pd.DataFrame) -> None:
+    """The PRRT-2 response table when no retreated patient has an evaluable response: the
+    patients by reason, and no rate (Lazarenko: "available for 13 patients")."""
+    why = _steps.not_evaluable_reasons(re, assessed=_assessed(study, re, 2)).value_counts()
+    n = len(re)
+    study.table(
+        ReportTable(
+            f"Best overall response after PRRT-2 (RECIST 1.1): none of the {n} retreated "
+            "patients is evaluable",
+            pd.DataFrame(
+                {
+                    "Not evaluable": [f"{str(k)[:1].upper()}{str(k)[1:]}" for k in why.index],
+                    "Patients, n (%)": [_rwo_parts.n_pct(int(v), n) for v in why.to_numpy()],
+                }
+            ),
+            "prrt2_bor",
+            footnote=f"Percentages of the {n} retreated patients. No RECIST 1.1 assessment during "
+            "or after PRRT-2 is recorded, so response rates are not estimable.",
+        )
+    )
+    study.number("prrt2_n_evaluable", 0)
+
+
 def _retreatment(study: StudyRun, data: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     re = pd.DataFrame()
     with study.section("Retreatment (PRRT-2)"):
@@ -591,14 +614,12 @@ def _retreatment(study: StudyRun, data: pd.DataFrame, settings: Settings) -> pd.
         if re.empty:
             raise NotComputable("no patient was retreated")
         if not re["bor"].isin(_steps.RESPONSES).any():
-            raise NotComputable(
-                f"none of the {len(re)} retreated patients has a RECIST 1.1 assessment during "
-                "or after PRRT-2 in this cohort"
-            )
-        _steps.response_table(
-            study, re, name="prrt2_bor", key="prrt2", method=settings.response_ci,
-            criteria="RECIST 1.1, PRRT-2", assessed=_assessed(study, re, 2),
-        )  # fmt: skip
+            _no_evaluable_prrt2(study, re)
+        else:
+            _steps.response_table(
+                study, re, name="prrt2_bor", key="prrt2", method=settings.response_ci,
+                criteria="RECIST 1.1, PRRT-2", assessed=_assessed(study, re, 2),
+            )  # fmt: skip
     for endpoint in ("pfs", "os"):
         with study.section(f"{_steps.ENDPOINT_LABELS[endpoint]} after PRRT-2"):
             if re.empty:
