@@ -19,6 +19,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from prrt import stats
+from prrt.clinical.endpoints import derive_endpoints
 from prrt.report import Report
 from prrt.studies import _steps, real_world_outcomes
 from prrt.studies._base import StudyOutput, StudyRun
@@ -45,6 +46,26 @@ def rwo(
         mp.setattr(StudyRun, "finish", finish)
         out = real_world_outcomes.run(full.store, tmp_path_factory.mktemp("rwo"))
     yield out, kept["report"]
+
+
+def course1_pfs(full: Built) -> pd.DataFrame:
+    """Course 1 with PFS under Lazarenko's PET-only rule (the rule the report states), derived by
+    the clinical layer from the store's events when the store was derived with another rule."""
+    c = course1(full.store)
+    settings = full.store.read("analysis_settings")
+    rule = dict(zip(settings["key"], settings["value"], strict=True)).get("pfs_pet_rule", "")
+    if "lazarenko" in str(rule):
+        return c
+    resp = full.store.read("analysis_response")
+    recist = resp.loc[resp["overall_response"] == "PD", ["patient_id", "assessment_date"]]
+    ep = derive_endpoints(
+        full.store.read("disease_events"),
+        c[["patient_id", "course_no", "course_start"]],
+        pet_rule="lazarenko",
+        recist_progression=recist,
+    )
+    ep = ep.set_index(["patient_id", "course_no"])[["pfs_days", "pfs_event"]]
+    return c.drop(columns=["pfs_days", "pfs_event"]).join(ep, on=["patient_id", "course_no"])
 
 
 def _table(report: Report, name: str) -> Any:
@@ -158,7 +179,7 @@ def test_four_cycles_landmark_matches_lifelines(full: Built, rwo: Any) -> None:
     out, report = rwo
     kn = out.key_numbers
     L = S.landmark_cycles_months
-    c = course1(full.store)
+    c = course1_pfs(full)
     t = c["pfs_days"] / MONTH
     keep = t > L
     assert kn["pfs_by_four_cycles_landmark_landmark_n"] == int(keep.sum())
@@ -184,7 +205,7 @@ def test_response_landmark_status_from_time_points(full: Built, rwo: Any) -> Non
     """Responder at the landmark = a CR or PR time point on or before it (and before the first PD)."""
     out, _ = rwo
     L = S.landmark_response_months
-    c = course1(full.store)
+    c = course1_pfs(full)
     r = full.store.read("analysis_response")
     r = r.loc[r["course_no"] == 1].merge(c[["patient_id", "course_start"]], on="patient_id")
     r["m"] = (
@@ -263,7 +284,7 @@ def test_cox_tables_have_global_p_and_reference_rows(full: Built, rwo: Any, endp
         assert rows[k][1] == "" and rows[k][2] != ""  # heading row with the global p
         assert rows[k + 1][1] == "Reference"
     # the univariable global p of grade = the joint Wald (type 3) test of its levels
-    c = course1(full.store)
+    c = course1_pfs(full)
     d = c.assign(t=c[f"{endpoint}_days"] / MONTH, e=c[f"{endpoint}_event"].astype(int))
     fit = stats.cox(
         d, "t", "e", ["who_grade"], categorical=["who_grade"], reference={"who_grade": 1}
@@ -288,7 +309,7 @@ def test_km_by_factor_equals_lifelines(
     full: Built, rwo: Any, key: str, endpoint: str, column: str, cut: float | None
 ) -> None:
     out, report = rwo
-    c = course1(full.store).dropna(subset=[column])
+    c = course1_pfs(full).dropna(subset=[column])
     g = c[column].astype(bool) if cut is None else c[column] >= cut
     t, e = c[f"{endpoint}_days"] / MONTH, c[f"{endpoint}_event"]
     lr = logrank_test(t[g], t[~g], e[g], e[~g])

@@ -298,6 +298,28 @@ def cox_paper_table(
         return f"{_fmt(row['hr'], 2)} ({_fmt(row['lower'], 2)}–{_fmt(row['upper'], 2)})"
 
     rows: list[list[str]] = []
+    nums: list[list[Any]] = []
+
+    def est(row: Any) -> list[float]:
+        if row is None:
+            return [np.nan] * 3
+        v = [float(row["hr"]), float(row["lower"]), float(row["upper"])]
+        return v if np.isfinite(v[0]) and 1e-6 < v[0] < 1e6 else [np.nan] * 3
+
+    def add(label: str, u: Any, up: float, m: Any, mp: float, *, ref: bool = False) -> None:
+        in_m = m is not None or np.isfinite(mp)
+        rows.append(
+            [
+                label,
+                "Reference" if ref else (hr(u) if u is not None else ""),
+                stats.format_p(up) if np.isfinite(up) else "",
+                ("Reference" if ref and in_m else "") if ref or m is None else hr(m),
+                stats.format_p(mp) if np.isfinite(mp) else "",
+            ]
+        )
+        nums.append([label.strip(), *est(u), up, *est(m), mp])
+
+    nan = float("nan")
     for cov in uni["covariate"].unique():
         label, levels = factors.get(cov, (cov, None))
         u = uni.loc[uni["covariate"] == cov]
@@ -305,23 +327,16 @@ def cox_paper_table(
         if levels is None:
             r = u.iloc[0]
             m = mtab.loc[cov] if cov in mtab.index else None
-            rows.append(
-                [
-                    label,
-                    hr(r),
-                    stats.format_p(float(r["p"])),
-                    hr(m) if in_multi else "",
-                    stats.format_p(float(m["p"])) if in_multi and m is not None else "",
-                ]
-            )
+            add(label, r, float(r["p"]), m, float(m["p"]) if m is not None else nan)
             continue
         jp = float(u["joint_p"].iloc[0]) if "joint_p" in u.columns else float(u["p"].iloc[0])
-        mp = stats.format_p(float(mtype3.loc[cov, "p"])) if in_multi else ""
-        rows.append([label, "", stats.format_p(jp), "", mp])
+        mp = float(mtype3.loc[cov, "p"]) if in_multi else nan
+        add(label, None, jp, None, mp)
         ref = reference.get(cov, 0)
         rows.append(
             [f"  {levels.get(ref, ref)}", "Reference", "", "Reference" if in_multi else "", ""]
         )
+        nums.append([str(levels.get(ref, ref)), *[nan] * 8])
         for _, r in u.iterrows():
             term = str(r["term"])
             level = term.split("=", 1)[1] if "=" in term else "True"  # 0/1 flag: level True
@@ -329,13 +344,21 @@ def cox_paper_table(
             if text == levels.get(ref):
                 continue
             m = mtab.loc[term] if term in mtab.index else None
-            rows.append(
-                [
-                    f"  {text}",
-                    hr(r),
-                    stats.format_p(float(r["p"])),
-                    hr(m) if m is not None else "",
-                    stats.format_p(float(m["p"])) if m is not None else "",
-                ]
-            )
-    return ReportTable(title, pd.DataFrame(rows, columns=cols), name, footnote=footnote)
+            add(f"  {text}", r, float(r["p"]), m, float(m["p"]) if m is not None else nan)
+    numbers = pd.DataFrame(
+        nums,
+        columns=[
+            "Factor",
+            "Univariable HR",
+            "Univariable HR: lower",
+            "Univariable HR: upper",
+            "Univariable p (global p on a factor's row)",
+            "Multivariable HR",
+            "Multivariable HR: lower",
+            "Multivariable HR: upper",
+            "Multivariable p (global p on a factor's row)",
+        ],
+    )
+    return ReportTable(
+        title, pd.DataFrame(rows, columns=cols), name, footnote=footnote, numbers=numbers
+    )
