@@ -216,4 +216,6 @@ def test_glance_gives_orr_with_ci_and_key_hrs(skel: Any) -> None:
     )
     hr = kn["cox_pfs_hr[cum_activity_ge_29_6]"]
     assert f"HR {_steps._fmt(hr, 2)}" in glance
-    assert "Same model from the landmark" in glance
+    lm = kn["cox_pfs_landmark_hr[cum_activity_ge_29_6]"]
+    assert "reached by the landmark, same model for progression-free survival" in glance
+    assert f"HR {_steps._fmt(lm, 2)}" in glance

@@ -437,7 +437,8 @@ def _glance(study: StudyRun) -> None:
         ci = kn.get(f"cox_{ep}_landmark_ci[cum_activity_ge_29_6]")
         if lm is not None and ci is not None:
             study.glance(
-                f"Same model from the landmark (cumulative activity reached by then): HR "
+                f"Cumulative activity ≥ 29.6 GBq reached by the landmark, same model for "
+                f"{_steps.ENDPOINT_LABELS[ep].lower()} counted from the landmark: HR "
                 f"{f(lm, 2)} (95 % CI {f(ci[0], 2)}–{f(ci[1], 2)})."
             )
 
