@@ -7,8 +7,10 @@ from the statistics engine) when the data cannot support the step.
 
 from __future__ import annotations
 
+import logging
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -150,6 +152,12 @@ def survival_by(
         raise NotComputable(f"{group_label}: fewer than two groups with data")
     names = d[group].map(levels) if levels else d[group].astype(str)
     fits = stats.kaplan_meier_grouped(d["time_months"], d["event"], names)
+    if levels:  # the declared level order (e.g. "≤ 50 %" before "> 50 %"), not alphabetical
+        order = [str(v) for v in levels.values()]
+        fits = {
+            g: fits[g]
+            for g in sorted(fits, key=lambda g: order.index(g) if g in order else len(order))
+        }
     lr = stats.logrank(d["time_months"], d["event"], names)
     run.uses(lr, *fits.values(), tests=["log-rank test"])
     label = ENDPOINT_LABELS.get(endpoint, endpoint)
@@ -411,6 +419,10 @@ def binary_univariate(
         sub = d.dropna(subset=[f])
         yy = sub[outcome].astype(float).astype(int)
         if yy.nunique() < 2:
+            run.skip(
+                f"Univariate analysis: {_label(labels, f)}",
+                f"{int(yy.sum())} events among the {len(sub)} patients with this factor recorded",
+            )
             continue
         fit = stats.logistic(sub.assign(**{outcome: yy, f: sub[f].astype(float)}), outcome, [f])
         row = fit.table.loc[f]
@@ -493,3 +505,127 @@ def binary_univariate(
         ignore_index=True,
     )
     return frame
+
+
+def rate_text(x: int, n: int, *, method: str = "clopper-pearson") -> str:
+    """``x/n (p %; 95 % CI lo–hi %)`` with an exact (Clopper–Pearson) or Wilson interval.
+
+    Examples
+    --------
+    >>> rate_text(7, 20)
+    '7/20 (35.0 %; 95 % CI 15.4–59.2 %)'
+    """
+    r = stats.proportion_ci(int(x), int(n), method=method)  # type: ignore[arg-type]
+    lo, hi = r.ci
+    return f"{int(x)}/{int(n)} ({_fmt(100 * r.estimate)} %; 95 % CI {_fmt(100 * lo)}–{_fmt(100 * hi)} %)"
+
+
+@contextmanager
+def _without_separation_advice() -> Iterator[None]:
+    """Drop the logistic engine's separation log record (the caller states it in words)."""
+    logger = logging.getLogger("prrt.stats.logistic")
+
+    def _drop(record: logging.LogRecord) -> bool:
+        return "separation" not in record.getMessage()
+
+    logger.addFilter(_drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_drop)
+
+
+def multivariable_logistic(
+    run: StudyRun,
+    data: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    *,
+    labels: Mapping[str, str],
+    key: str,
+    title: str,
+    units: Mapping[str, str] | None = None,
+) -> Any:
+    """Multivariable logistic model of a binary outcome on the complete cases of ``covariates``.
+
+    Maximum likelihood with Wald CI and p (SAS PROC LOGISTIC default, ``conventions.md``); when the
+    engine detects complete or quasi-complete separation (the ML estimates do not exist), the model
+    is refitted by Firth's penalised likelihood (Heinze & Schemper 2002, Stat Med 21:2409; R
+    ``logistf``: profile penalised-likelihood CI, penalised likelihood-ratio p) and the table says
+    so. Covariates with one value only are left out and named. Returns the fitted result.
+    """
+    units = dict(units or {})
+    StudyRun.require(data, [outcome], _label(labels, outcome))
+    present = [c for c in covariates if c in data.columns and data[c].notna().any()]
+    for c in covariates:
+        if c not in present:
+            run.skip(f"Multivariable model: {_label(labels, c)}", "no data for this factor")
+    d = data.dropna(subset=[outcome, *present]).copy()
+    usable = [c for c in present if d[c].nunique() > 1]
+    for c in present:
+        if c not in usable:
+            run.text(
+                f"Multivariable model: {_label(labels, c)} left out, the same value for every "
+                "patient with complete data."
+            )
+    if not usable:
+        raise NotComputable("no covariate varies among the patients with complete data")
+    y = d[outcome].astype(float).astype(int)
+    if y.nunique() < 2:
+        known = data[outcome].notna()
+        coverage = "; ".join(
+            f"{_label(labels, c)} recorded in {int(data.loc[known, c].notna().sum())} of "
+            f"{int(known.sum())}"
+            for c in present
+            if data.loc[known, c].isna().any()
+        )
+        raise NotComputable(
+            f"{_label(labels, outcome)}: {int(y.sum())} events among the {len(d)} patients "
+            "with every factor recorded, so the model cannot be estimated"
+            + (f" ({coverage})" if coverage else "")
+        )
+    frame = d.assign(**{outcome: y}, **{c: d[c].astype(float) for c in usable})
+    with _without_separation_advice():
+        fit = stats.logistic(frame, outcome, usable)
+    firth = bool(fit.separation)
+    if firth:
+        fit = stats.firth_logistic(frame, outcome, usable)
+        run.uses(fit, tests=["Firth penalised-likelihood logistic regression"])
+    else:
+        run.uses(fit, tests=["logistic regression (Wald)"])
+    tab = estimable(fit.table, ("or", "lower", "upper"))
+    rows = []
+    for c in usable:
+        r = tab.loc[c]
+        unit = f" (per {units[c]})" if c in units else ""
+        rows.append(
+            {
+                "Factor": f"{_label(labels, c)}{unit}",
+                "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
+                f"{_fmt(r['upper'], 2)})",
+                "Multivariable p": stats.format_p(float(r["p"])),
+            }
+        )
+        run.number(f"{key}_or[{c}]", float(r["or"]))
+        run.number(f"{key}_or_ci[{c}]", (float(r["lower"]), float(r["upper"])))
+        run.number(f"{key}_p[{c}]", float(r["p"]))
+    method = (
+        "Firth's penalised-likelihood logistic regression (the data are separated, so the "
+        "maximum-likelihood estimates do not exist); profile penalised-likelihood 95 % CI and "
+        "penalised likelihood-ratio p"
+        if firth
+        else "maximum-likelihood logistic regression; Wald 95 % CI and p"
+    )
+    run.table(
+        ReportTable(
+            title,
+            pd.DataFrame(rows),
+            f"multivariable_{key}",
+            footnote=f"Multivariable model with all listed factors together: {method}. Complete "
+            f"cases n = {fit.n}, events = {fit.n_events}. OR, odds ratio; NE, not estimable.",
+        )
+    )
+    run.number(f"{key}_firth", firth)
+    run.number(f"{key}_n", fit.n)
+    run.number(f"{key}_events", fit.n_events)
+    return fit

@@ -477,6 +477,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Univariate analysis of predictors"):
         _univariate(study, data, settings)
     with study.section("Platelet toxicity during and two months after PRRT"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Platelet grades")
         _grades(study, data, settings)
     with study.section("Platelet trajectories"):
         _platelet_figure(study, data, settings)
