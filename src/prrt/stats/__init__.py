@@ -42,6 +42,7 @@ from prrt.stats.descriptive import (
 )
 from prrt.stats.finegray import FineGrayResult, cause_specific_cox, fine_gray
 from prrt.stats.firth import firth_logistic
+from prrt.stats.firthcox import FirthCoxResult, firth_cox
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
 from prrt.stats.landmark import LandmarkResult, accumulated_by, landmark
@@ -90,6 +91,7 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
+    "FirthCoxResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
@@ -133,6 +135,7 @@ __all__ = [
     "duration_of_response",
     "exposure_intervals",
     "fine_gray",
+    "firth_cox",
     "firth_logistic",
     "fisher_exact",
     "followup",
