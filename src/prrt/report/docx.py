@@ -29,6 +29,7 @@ from prrt.report.blocks import (
     TableBlock,
     appendix,
 )
+from prrt.report.prose import lead_in
 from prrt.report.tables.base import ReportTable, split_indent
 
 PAPER_SIZES: dict[str, tuple[Length, Length]] = {
@@ -177,7 +178,11 @@ def render_docx(report: ReportView, *, paper: str = "A4") -> bytes:
             doc.add_paragraph(g, style="List Bullet")
     doc.add_heading("Methods", level=1)
     for p in report.methods():
-        doc.add_paragraph(p)
+        head, text = lead_in(p)
+        para = doc.add_paragraph()
+        if head:
+            para.add_run(head + " ").bold = True
+        para.add_run(text)
     portrait_width = _text_width_in(paper)
     for block in report.blocks:
         if isinstance(block, Section):
