@@ -23,7 +23,7 @@ CODE_COLUMNS = ("sex", "primary_site", "stop_reason", "protocol", "hepatic_tumou
 (``small_intestine`` → ``Small intestine``, ``dose_limit`` → ``Organ dose limit reached``)."""
 
 
-RESPONSE_LABELS = {"NON-CR/NON-PD": "Non-CR/non-PD"}
+RESPONSE_LABELS = {"NON-CR/NON-PD": vocabulary.LEVELS["bor"]["NON-CR/NON-PD"]}
 """Best-response codes shown in words (RECIST 1.1 Table 2: non-target disease only); CR, PR,
 SD, PD and NE are shown as the abbreviations the papers use."""
 

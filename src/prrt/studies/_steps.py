@@ -7,8 +7,10 @@ from the statistics engine) when the data cannot support the step.
 
 from __future__ import annotations
 
+import logging
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -80,6 +82,9 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
     return ok
 
 
+_DIRECTION_WORDS = {"<": "higher predicts (<)", ">": "lower predicts (>)"}
+"""ROC direction in words, with pROC's symbol."""
+
 ESTIMABLE_RANGE = (1e-6, 1e6)
 """Ratios outside this range come from a monotone likelihood: shown as not estimable (NE)."""
 
@@ -147,6 +152,12 @@ def survival_by(
         raise NotComputable(f"{group_label}: fewer than two groups with data")
     names = d[group].map(levels) if levels else d[group].astype(str)
     fits = stats.kaplan_meier_grouped(d["time_months"], d["event"], names)
+    if levels:  # the declared level order (e.g. "≤ 50 %" before "> 50 %"), not alphabetical
+        order = [str(v) for v in levels.values()]
+        fits = {
+            g: fits[g]
+            for g in sorted(fits, key=lambda g: order.index(g) if g in order else len(order))
+        }
     lr = stats.logrank(d["time_months"], d["event"], names)
     run.uses(lr, *fits.values(), tests=["log-rank test"])
     label = ENDPOINT_LABELS.get(endpoint, endpoint)
@@ -324,19 +335,32 @@ def binary_univariate(
     *,
     labels: Mapping[str, str],
     key: str,
+    directions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Ferrara-style univariate table for a binary outcome.
 
     Binary factors: events/n per level, logistic OR with Wald CI and Wald p; when the OR is
     not estimable (a zero cell) Fisher's exact p with the modified-Wald (Haldane–Anscombe)
-    OR. Continuous factors: OR per unit (logistic, Wald), Wilcoxon rank-sum p and ROC AUC
-    with DeLong CI.
+    OR. Continuous factors: OR per unit (logistic, Wald), median (IQR) with and without the
+    outcome beside the Wilcoxon rank-sum p, and ROC AUC with DeLong CI in the direction
+    declared in ``directions`` (pROC's notation: ``"<"`` higher values predict the outcome,
+    ``">"`` lower values do; default ``"<"``), never flipped after seeing the data
+    (conventions.md, ROC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Factor`` (continuous ones suffixed "(per unit)") and the numeric ``or_estimate,
+        or_lower, or_upper, p_value`` of every factor analysed (for a forest plot and headline
+        numbers); the two report tables (categorical, continuous) hold the display text.
     """
+    directions = dict(directions or {})
     d = data.dropna(subset=[outcome]).copy()
     y = d[outcome].astype(float).astype(int)
     if y.sum() == 0 or y.sum() == len(y):
         raise NotComputable(f"{_label(labels, outcome)}: no variation in the outcome")
     rows: list[dict[str, Any]] = []
+    cont: list[dict[str, Any]] = []
     for f in binary:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
@@ -355,7 +379,7 @@ def binary_univariate(
         if min(a, b, c, e) == 0:
             orr = stats.odds_ratio(table, method="modified_wald")
             p = stats.fisher_exact(table).p_value
-            method = "modified Wald OR; Fisher exact p"
+            method = "Modified-Wald OR; Fisher exact p"
         else:
             fit = stats.logistic(sub.assign(**{outcome: yy, f: x}), outcome, [f])
             row = fit.table.loc[f]
@@ -366,7 +390,7 @@ def binary_univariate(
                 float(row["upper"]),
                 float(row["p"]),
             )
-            method = "logistic OR, Wald CI and p"
+            method = "Logistic regression, Wald CI and p"
         if orr is not None:
             est, (lo, hi) = orr.estimate, orr.ci
         rows.append(
@@ -377,7 +401,10 @@ def binary_univariate(
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
                 "p": stats.format_p(p),
                 "Method": method,
-                "AUC (95 % CI)": "",
+                "or_estimate": est,
+                "or_lower": lo,
+                "or_upper": hi,
+                "p_value": p,
             }
         )
         run.number(f"{key}_or[{f}]", est)
@@ -392,27 +419,45 @@ def binary_univariate(
         sub = d.dropna(subset=[f])
         yy = sub[outcome].astype(float).astype(int)
         if yy.nunique() < 2:
+            run.skip(
+                f"Univariate analysis: {_label(labels, f)}",
+                f"{int(yy.sum())} events among the {len(sub)} patients with this factor recorded",
+            )
             continue
         fit = stats.logistic(sub.assign(**{outcome: yy, f: sub[f].astype(float)}), outcome, [f])
         row = fit.table.loc[f]
         w = stats.wilcoxon_rank_sum(
             sub.loc[yy == 1, f].astype(float), sub.loc[yy == 0, f].astype(float)
         )
-        auc = stats.roc_auc(yy, sub[f].astype(float))
-        rows.append(
+        direction = directions.get(f, "<")
+        auc = stats.roc_auc(yy, sub[f].astype(float), direction=direction)
+        with_, without = (
+            stats.describe_continuous(sub.loc[yy == v, f].astype(float)) for v in (1, 0)
+        )
+        label = vocabulary.in_sentence(_label(labels, outcome))
+        cont.append(
             {
-                "Factor": f"{_label(labels, f)} (per unit)",
-                "Events / n (no)": "",
-                "Events / n (yes)": "",
-                "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
-                f"{_fmt(float(row['upper']), 2)})",
-                "p": stats.format_p(float(row["p"])),
-                "Method": f"logistic OR (Wald); Wilcoxon p {_p_phrase(w.p_value)}",
-                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–{_fmt(auc.ci[1], 2)})",
+                "Factor": _label(labels, f),
+                f"With {label}, median (IQR)": with_.median_iqr(),
+                f"Without {label}, median (IQR)": without.median_iqr(),
+                "Wilcoxon p": stats.format_p(w.p_value),
+                "OR per unit (95 % CI)": f"{_fmt(float(row['or']), 2)} "
+                f"({_fmt(float(row['lower']), 2)}–{_fmt(float(row['upper']), 2)})",
+                "Wald p": stats.format_p(float(row["p"])),
+                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–"
+                f"{_fmt(auc.ci[1], 2)})",
+                "ROC direction": _DIRECTION_WORDS[direction],
+                "or_estimate": float(row["or"]),
+                "or_lower": float(row["lower"]),
+                "or_upper": float(row["upper"]),
+                "p_value": float(row["p"]),
             }
         )
         run.number(f"{key}_or[{f}]", float(row["or"]))
         run.number(f"{key}_auc[{f}]", auc.estimate)
+        run.number(f"{key}_auc_ci[{f}]", auc.ci)
+        run.number(f"{key}_auc_direction[{f}]", direction)
+        run.number(f"{key}_wilcoxon_p[{f}]", w.p_value)
     run.uses(
         tests=[
             "logistic regression (Wald)",
@@ -421,17 +466,166 @@ def binary_univariate(
             "ROC AUC (DeLong)",
         ]
     )
-    if not rows:
+    if not rows and not cont:
         raise NotComputable("no candidate factor has data in two categories")
-    frame = pd.DataFrame(rows)
-    run.table(
-        ReportTable(
-            f"Univariate analysis of {vocabulary.in_sentence(_label(labels, outcome))}",
-            frame,
-            f"univariate_{key}",
-            footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "
-            "of the univariate logistic model, or Fisher's exact test when the OR is not "
-            "estimable (then the modified-Wald OR, 0.5 added to every cell). AUC with DeLong CI.",
+    numeric = ["or_estimate", "or_lower", "or_upper", "p_value"]
+    label = vocabulary.in_sentence(_label(labels, outcome))
+    if rows:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: categorical factors",
+                pd.DataFrame(rows).drop(columns=numeric),
+                f"univariate_{key}",
+                footnote="Events / n: patients with the outcome among those without (no) and "
+                "with (yes) the factor. OR, odds ratio; CI, bilateral Wald confidence interval; p "
+                "from the Wald test of the univariate logistic model, or Fisher's exact test when "
+                "the OR is not estimable (then the modified-Wald OR, 0.5 added to every cell).",
+            )
         )
+    if cont:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: continuous factors",
+                pd.DataFrame(cont).drop(columns=numeric),
+                f"univariate_{key}_continuous",
+                footnote="Median (IQR, SAS PCTLDEF=5) in patients with and without the outcome; "
+                "Wilcoxon rank-sum test (normal approximation, continuity correction). OR per "
+                "unit of the factor, univariate logistic model, Wald CI and p. ROC AUC with "
+                "DeLong CI in the direction declared before the analysis (pROC 'direction': "
+                "'<' higher values predict the outcome, '>' lower values do), never flipped.",
+            )
+        )
+    frame = pd.concat(
+        [
+            pd.DataFrame(rows, columns=["Factor", *numeric]),
+            pd.DataFrame(cont, columns=["Factor", *numeric]).assign(
+                Factor=lambda f: f["Factor"] + " (per unit)"
+            ),
+        ],
+        ignore_index=True,
     )
     return frame
+
+
+def rate_text(x: int, n: int, *, method: str = "clopper-pearson") -> str:
+    """``x/n (p %; 95 % CI lo–hi %)`` with an exact (Clopper–Pearson) or Wilson interval.
+
+    Examples
+    --------
+    >>> rate_text(7, 20)
+    '7/20 (35.0 %; 95 % CI 15.4–59.2 %)'
+    """
+    r = stats.proportion_ci(int(x), int(n), method=method)  # type: ignore[arg-type]
+    lo, hi = r.ci
+    return f"{int(x)}/{int(n)} ({_fmt(100 * r.estimate)} %; 95 % CI {_fmt(100 * lo)}–{_fmt(100 * hi)} %)"
+
+
+@contextmanager
+def _without_separation_advice() -> Iterator[None]:
+    """Drop the logistic engine's separation log record (the caller states it in words)."""
+    logger = logging.getLogger("prrt.stats.logistic")
+
+    def _drop(record: logging.LogRecord) -> bool:
+        return "separation" not in record.getMessage()
+
+    logger.addFilter(_drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_drop)
+
+
+def multivariable_logistic(
+    run: StudyRun,
+    data: pd.DataFrame,
+    outcome: str,
+    covariates: Sequence[str],
+    *,
+    labels: Mapping[str, str],
+    key: str,
+    title: str,
+    units: Mapping[str, str] | None = None,
+) -> Any:
+    """Multivariable logistic model of a binary outcome on the complete cases of ``covariates``.
+
+    Maximum likelihood with Wald CI and p (SAS PROC LOGISTIC default, ``conventions.md``); when the
+    engine detects complete or quasi-complete separation (the ML estimates do not exist), the model
+    is refitted by Firth's penalised likelihood (Heinze & Schemper 2002, Stat Med 21:2409; R
+    ``logistf``: profile penalised-likelihood CI, penalised likelihood-ratio p) and the table says
+    so. Covariates with one value only are left out and named. Returns the fitted result.
+    """
+    units = dict(units or {})
+    StudyRun.require(data, [outcome], _label(labels, outcome))
+    present = [c for c in covariates if c in data.columns and data[c].notna().any()]
+    for c in covariates:
+        if c not in present:
+            run.skip(f"Multivariable model: {_label(labels, c)}", "no data for this factor")
+    d = data.dropna(subset=[outcome, *present]).copy()
+    usable = [c for c in present if d[c].nunique() > 1]
+    for c in present:
+        if c not in usable:
+            run.text(
+                f"Multivariable model: {_label(labels, c)} left out, the same value for every "
+                "patient with complete data."
+            )
+    if not usable:
+        raise NotComputable("no covariate varies among the patients with complete data")
+    y = d[outcome].astype(float).astype(int)
+    if y.nunique() < 2:
+        known = data[outcome].notna()
+        coverage = "; ".join(
+            f"{_label(labels, c)} recorded in {int(data.loc[known, c].notna().sum())} of "
+            f"{int(known.sum())}"
+            for c in present
+            if data.loc[known, c].isna().any()
+        )
+        raise NotComputable(
+            f"{_label(labels, outcome)}: {int(y.sum())} events among the {len(d)} patients "
+            "with every factor recorded, so the model cannot be estimated"
+            + (f" ({coverage})" if coverage else "")
+        )
+    frame = d.assign(**{outcome: y}, **{c: d[c].astype(float) for c in usable})
+    with _without_separation_advice():
+        fit = stats.logistic(frame, outcome, usable)
+    firth = bool(fit.separation)
+    if firth:
+        fit = stats.firth_logistic(frame, outcome, usable)
+        run.uses(fit, tests=["Firth penalised-likelihood logistic regression"])
+    else:
+        run.uses(fit, tests=["logistic regression (Wald)"])
+    tab = estimable(fit.table, ("or", "lower", "upper"))
+    rows = []
+    for c in usable:
+        r = tab.loc[c]
+        unit = f" (per {units[c]})" if c in units else ""
+        rows.append(
+            {
+                "Factor": f"{_label(labels, c)}{unit}",
+                "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
+                f"{_fmt(r['upper'], 2)})",
+                "Multivariable p": stats.format_p(float(r["p"])),
+            }
+        )
+        run.number(f"{key}_or[{c}]", float(r["or"]))
+        run.number(f"{key}_or_ci[{c}]", (float(r["lower"]), float(r["upper"])))
+        run.number(f"{key}_p[{c}]", float(r["p"]))
+    method = (
+        "Firth's penalised-likelihood logistic regression (the data are separated, so the "
+        "maximum-likelihood estimates do not exist); profile penalised-likelihood 95 % CI and "
+        "penalised likelihood-ratio p"
+        if firth
+        else "maximum-likelihood logistic regression; Wald 95 % CI and p"
+    )
+    run.table(
+        ReportTable(
+            title,
+            pd.DataFrame(rows),
+            f"multivariable_{key}",
+            footnote=f"Multivariable model with all listed factors together: {method}. Complete "
+            f"cases n = {fit.n}, events = {fit.n_events}. OR, odds ratio; NE, not estimable.",
+        )
+    )
+    run.number(f"{key}_firth", firth)
+    run.number(f"{key}_n", fit.n)
+    run.number(f"{key}_events", fit.n_events)
+    return fit

@@ -1,8 +1,10 @@
 """General cohort report: what is in the store and how the cohort did.
 
-Not tied to one publication: contents of the store, baseline characteristics of every
-first course, cycles and activity, toxicity, best response, PFS and OS, and a dose
-summary when dosimetry exists.
+Not tied to one publication, so :data:`CORRESPONDENCE` is empty (there is no paper to
+reproduce): contents of the store, baseline characteristics of every first course, cycles and
+activity, grade ≥ 3 laboratory toxicity, best response, PFS and OS, median follow-up, and a dose
+summary when dosimetry exists. "Results at a glance" gives the cohort size, the median PFS and OS
+with their 95 % CI and the grade ≥ 3 toxicity rate with its exact 95 % CI.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from prrt import stats
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, vocabulary
 from prrt.studies import _display, _doses, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
+from prrt.studies._correspondence import PaperItem
+
+CORRESPONDENCE: tuple[PaperItem, ...] = ()
+"""The overview reproduces no paper: nothing to correspond to."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +34,141 @@ class Settings:
     source: str = "PRRT Workbench general cohort report"
     course_no: int = 1
     ctcae_version: str = "5.0"
-    statistics: str = "descriptive; Kaplan–Meier with log-log CI and Brookmeyer–Crowley median CI"
+    statistics: str = (
+        "descriptive; Kaplan–Meier with log-log CI and Brookmeyer–Crowley median CI; reverse "
+        "Kaplan–Meier follow-up; Clopper–Pearson exact CI for rates"
+    )
 
 
 SETTINGS = Settings()
+
+
+def _store_contents(study: StudyRun, store: Store) -> None:
+    counts = store.row_counts()
+    study.table(
+        ReportTable(
+            "Rows per table of the cohort store",
+            pd.DataFrame(
+                {
+                    "Table": [vocabulary.level_label("store_table", t) for t in counts],
+                    "Rows": list(counts.values()),
+                }
+            ),
+            "store_contents",
+        )
+    )
+
+
+def _response(study: StudyRun, data: pd.DataFrame) -> None:
+    evaluable = _steps.evaluable_responses(data)
+    counts = evaluable["bor"].value_counts()
+    n = len(evaluable)
+    rows = [
+        {
+            "Best overall response": vocabulary.level_label("bor", _display.response_label(c)),
+            "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(c, 0)), n),
+        }
+        for c in _steps.RESPONSES
+        if c != "NON-CR/NON-PD" or counts.get(c, 0)
+    ]
+    x_orr = int(counts.get("CR", 0) + counts.get("PR", 0))
+    rows.append(
+        {
+            "Best overall response": "Objective response (CR + PR)",
+            "n/N (%; 95 % CI)": _steps.rate_text(x_orr, n),
+        }
+    )
+    study.table(
+        ReportTable(
+            "Best overall response (RECIST 1.1)",
+            pd.DataFrame(rows),
+            "bor",
+            footnote=f"N = {n} patients with an evaluable response; {len(data) - n} of "
+            f"{len(data)} were not evaluable (no assessment after baseline). 95 % CI: "
+            "Clopper–Pearson exact.",
+        )
+    )
+    study.number("orr", x_orr / n)
+    study.glance(f"Objective response (RECIST 1.1): {_steps.rate_text(x_orr, n)}.")
+
+
+def _toxicity(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
+    labs = study.read("analysis_labs")
+    col = "grade_v" + settings.ctcae_version.replace(".", "_")
+    if col not in labs.columns:
+        raise NotComputable(f"no CTCAE v{settings.ctcae_version} grades in the store")
+    on = labs.loc[
+        labs["patient_id"].isin(set(data["patient_id"]))
+        & labs["period"].eq("on_treatment")
+        & labs["course_no"].eq(settings.course_no)
+    ].dropna(subset=[col])
+    if on.empty:
+        raise NotComputable("no graded laboratory values on treatment")
+    worst = on.groupby(["patient_id", "test"])[col].max().unstack()
+    rows = []
+    for term in worst.columns:
+        g = worst[term].dropna()
+        rows.append(
+            {
+                "Toxicity": _display.term(str(term)),
+                "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(int((g >= 3).sum()), len(g)),
+            }
+        )
+    any_all = worst.max(axis=1)
+    others = [t for t in worst.columns if t != "lymphocytes"]
+    any_other = worst[others].max(axis=1) if others else any_all
+    x_all, n_all = int((any_all >= 3).sum()), int(any_all.notna().sum())
+    x_oth, n_oth = int((any_other >= 3).sum()), int(any_other.notna().sum())
+    rows += [
+        {"Toxicity": "Any term", "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(x_all, n_all)},
+        {
+            "Toxicity": "Any term except lymphocyte count decreased",
+            "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(x_oth, n_oth),
+        },
+    ]
+    study.table(
+        ReportTable(
+            f"Grade ≥ 3 laboratory toxicity (CTCAE v{settings.ctcae_version})",
+            pd.DataFrame(rows),
+            "toxicity",
+            footnote="Worst grade per patient from the first cycle to the end of the "
+            "on-treatment window; N, patients with at least one graded value. 95 % CI: "
+            "Clopper–Pearson exact.",
+        )
+    )
+    study.uses(tests=["Clopper–Pearson exact confidence interval"])
+    study.number("grade3_any_n", x_all)
+    study.number("grade3_any_denominator", n_all)
+    study.number("grade3_nonlymph_n", x_oth)
+    study.glance(
+        f"Grade ≥ 3 laboratory toxicity (CTCAE v{settings.ctcae_version}), any term: "
+        f"{_steps.rate_text(x_all, n_all)}; excluding lymphocyte count decreased: "
+        f"{_steps.rate_text(x_oth, n_oth)}."
+    )
+
+
+def _dose_summary(study: StudyRun, store: Store) -> None:
+    if not store.has_table("analysis_dose_summary"):
+        raise NotComputable("no dosimetry has been run on this store (`prrt dosimetry`)")
+    summ = store.read("analysis_dose_summary")
+    cols = [
+        c
+        for c in ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy", "lesion_dose_mean_gy")
+        if c in summ
+    ]
+    if summ.empty or not cols:
+        raise NotComputable("no absorbed doses computed")
+    study.table(
+        _display.table_one_readable(
+            summ,
+            cols,
+            continuous=cols,
+            title=f"Cumulative absorbed dose per course (n = {len(summ)} courses with dosimetry)",
+            name="dose_summary",
+            footnote="Per course, the sum over its cycles of one estimate per cycle. "
+            + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
+        )
+    )
 
 
 def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> StudyOutput:
@@ -38,19 +176,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     study = StudyRun.start(store, settings)
 
     with study.section("Store contents"):
-        counts = store.row_counts()
-        study.table(
-            ReportTable(
-                "Rows per table",
-                pd.DataFrame(
-                    {
-                        "Table": [vocabulary.level_label("store_table", t) for t in counts],
-                        "Rows": list(counts.values()),
-                    }
-                ),
-                "store_contents",
-            )
-        )
+        _store_contents(study, store)
 
     def _population() -> pd.DataFrame:
         courses = study.read("analysis_patient_course")
@@ -59,6 +185,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     data = study.population("First treatment courses", _population)
     if data is None:
         return study.finish(out_dir)
+    study.glance(f"Cohort: {len(data)} patients with a first PRRT course.")
 
     with study.section("Baseline characteristics"):
         variables = [
@@ -94,51 +221,32 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             )
         )
 
+    with study.section(f"Grade ≥ 3 laboratory toxicity (CTCAE v{settings.ctcae_version})"):
+        _toxicity(study, data, settings)
+
     with study.section("Best overall response"):
-        _steps.evaluable_responses(data)
-        r = study.require(data, ["bor"], "best overall response")["bor"].value_counts()
-        study.table(
-            ReportTable(
-                "Best overall response (RECIST 1.1)",
-                pd.DataFrame({"Response": r.index.map(_display.response_label), "n": r.to_numpy()}),
-                "bor",
-            )
-        )
+        _response(study, data)
 
     with study.section("Best change in target lesions (waterfall)"):
         _figures.waterfall(study, data, settings.course_no)
 
-    with study.section("Progression-free survival"):
-        _steps.survival_overall(study, data, "pfs", "pfs")
-    with study.section("Overall survival"):
-        _steps.survival_overall(study, data, "os", "os")
+    for ep in ("pfs", "os"):
+        with study.section(_steps.ENDPOINT_LABELS[ep]):
+            fit = _steps.survival_overall(study, data, ep, ep)
+            study.glance(
+                f"Median {_steps.ENDPOINT_LABELS[ep].lower()}: {_steps._median_text(fit)} months "
+                f"({fit.n_events} events in {fit.n} patients)."
+            )
+
+    with study.section("Follow-up"):
+        _steps.follow_up(study, data)
+        d = _steps.endpoint_frame(data, "os")
+        fu = stats.followup(d["time_months"], d["event"])
+        study.glance(
+            f"Median follow-up (reverse Kaplan–Meier): {_steps._fmt(fu.estimate)} months "
+            f"(95 % CI {_steps._fmt(fu.ci[0])}–{_steps._fmt(fu.ci[1])})."
+        )
 
     with study.section("Absorbed doses"):
-        if not store.has_table("analysis_dose_summary"):
-            raise NotComputable("no dosimetry has been run on this store (`prrt dosimetry`)")
-        summ = store.read("analysis_dose_summary")
-        cols = [
-            c
-            for c in (
-                "kidneys_gy",
-                "spleen_gy",
-                "liver_gy",
-                "bone_marrow_gy",
-                "lesion_dose_mean_gy",
-            )
-            if c in summ
-        ]
-        if summ.empty or not cols:
-            raise NotComputable("no absorbed doses computed")
-        study.table(
-            _display.table_one_readable(
-                summ,
-                cols,
-                continuous=cols,
-                title=f"Cumulative absorbed dose per course (n = {len(summ)})",
-                name="dose_summary",
-                footnote="Per course, the sum over its cycles of one estimate per cycle. "
-                + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
-            )
-        )
+        _dose_summary(study, store)
     return study.finish(out_dir)

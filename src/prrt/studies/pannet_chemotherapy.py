@@ -1,11 +1,18 @@
 """Study template: PRRT in pancreatic NETs pretreated with chemotherapy.
 
-Recipe of Fröss-Baron et al., Neuroendocrinology 2021 (seed 004; n = 102): pancreatic NETs
-with ≥ 1 prior chemotherapy line; characteristics; treatments before PRRT; administered
-activity and cycles (dosimetry-guided protocol); grade 3–4 toxicity by CTCAE v3.0; RECIST
-best response, ORR, DCR; biochemical response; Kaplan–Meier PFS and OS; log-rank screen
-(p < 0.1) → multivariable Cox; one vs > 1 chemotherapy line comparison (χ² or Fisher);
-logistic regression for bone-marrow toxicity; Kaplan–Meier by response.
+Recipe of Fröss-Baron et al., Neuroendocrinology 2021;111:330–343 (seed 004; n = 102), in the
+paper's order: patient flow; Table 1 basic characteristics (with progressive disease at baseline,
+ECOG, Krenning score, lymph-node and peritoneal/pleural metastases, ALP > 2 × ULN and the
+four-level hepatic tumour burden); Table 2 treatments before PRRT (regimens and lines); administered
+activity and cycles (dosimetry-guided protocol); grade 3–4 toxicity by CTCAE v3.0 with the
+composite bone-marrow toxicity and AML/MDS; RECIST 1.1 best response with exact CIs; biochemical
+response; Kaplan–Meier PFS and OS and median follow-up (reverse Kaplan–Meier) (Fig. 2); Table 3,
+Kaplan–Meier medians per factor level with the log-rank screen (p < 0.1) and the multivariable
+Cox model; Kaplan–Meier by liver tumour burden (Fig. 3) and by lines of chemotherapy (Fig. 4);
+Table 4, one versus more than one line (χ² or Fisher); uni- and multivariable logistic
+regression for bone-marrow toxicity including the marrow absorbed dose; Kaplan–Meier by
+morphological (Fig. 5) and biochemical response. :data:`CORRESPONDENCE` maps each item of the
+paper to the report.
 """
 
 from __future__ import annotations
@@ -15,23 +22,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from prrt import stats
 from prrt.cohort.store import Store
-from prrt.report import ReportTable, figures, vocabulary
-from prrt.studies import _display, _steps
-from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
-
-HAEM_TERMS = ("platelets", "haemoglobin", "leukocytes", "neutrophils")
-TOX_TERMS = (
-    "platelets",
-    "haemoglobin",
-    "leukocytes",
-    "neutrophils",
-    "lymphocytes",
-    "creatinine",
-    "alt",
-    "ast",
-    "bilirubin",
+from prrt.studies import _steps
+from prrt.studies._base import StudyOutput, StudyRun
+from prrt.studies._correspondence import PaperItem
+from prrt.studies._factor_survival import factor_survival_table, level_names
+from prrt.studies._pannet_sections import (
+    FACTOR_NOTES,
+    FACTORS,
+    UNITS,
+    activity,
+    baseline,
+    biochemical,
+    comparison,
+    population,
+    prior,
+    response,
+    survival,
+    toxicity,
 )
 
 
@@ -46,296 +54,260 @@ class Settings:
     min_chemo_lines: int = 1
     ctcae_version: str = "3.0"
     marrow_toxicity: str = (
-        "worst on-treatment grade ≥ 3 of platelets, haemoglobin, leukocytes or neutrophils"
+        "worst on-treatment grade 3–4 of platelets, haemoglobin, leukocytes or neutrophils"
     )
+    marrow_outcome_includes_stop_for_toxicity: bool = True
+    """Logistic outcome as the paper: toxicity above grade 2, or PRRT stopped for toxicity."""
+    baseline_pd_window_days: int = 365
+    """Progressive disease at baseline: progression recorded within this many days before PRRT."""
     screen: str = "logrank"
     screen_threshold: float = 0.1
     candidates: tuple[str, ...] = (
         "age_gt65",
         "ecog_ge1",
         "functional",
+        "pd_at_baseline",
         "ki67_gt10",
         "krenning_4",
-        "hepatic_burden_gt50",
+        "hepatic_burden_gt50_liver",
         "bone_metastases",
+        "surgery_primary",
         "chemo_lines_gt1",
         "cga_gt_uln",
         "cga_gt_10uln",
         "alp_gt_2uln",
     )
     marrow_covariates: tuple[str, ...] = (
+        "male",
+        "age_gt65",
+        "hepatic_burden_gt50_liver",
+        "bone_metastases",
         "chemo_lines_gt1",
         "alkylating",
-        "bone_metastases",
-        "age_gt65",
     )
+    marrow_continuous: tuple[str, ...] = (
+        "alkylating_months",
+        "cumulative_activity_gbq",
+        "n_cycles",
+        "bone_marrow_gy",
+    )
+    marrow_multivariable: tuple[str, ...] = (
+        "chemo_lines_gt1",
+        "cumulative_activity_gbq",
+        "bone_marrow_gy",
+    )
+    kidney_limit_gy: float = 23.0
+    marrow_limit_gy: float = 2.0
     statistics: str = (
+        "Kaplan–Meier (log-log CI, Brookmeyer–Crowley median CI); reverse Kaplan–Meier follow-up; "
         "log-rank screen p < 0.1 → multivariable Cox (Breslow, Wald CI); Pearson χ² or Fisher "
-        "exact (any expected count < 5); logistic regression (Wald CI); Kaplan–Meier"
+        "exact (any expected count < 5); logistic regression (Wald CI; Firth if separated); "
+        "Clopper–Pearson exact CI for rates"
     )
 
 
 SETTINGS = Settings()
 
-LABELS = vocabulary.VARIABLES
-"""Display labels: the one vocabulary (:mod:`prrt.report.vocabulary`); add new ones there."""
+CORRESPONDENCE: tuple[PaperItem, ...] = (
+    PaperItem(
+        "Patients", "Patient selection (PanNETs pretreated with chemotherapy)", ("patient_flow",)
+    ),
+    PaperItem("Table 1", "Basic patient characteristics", ("table1",)),
+    PaperItem(
+        "Table 2",
+        "Treatments before PRRT: regimens and lines of chemotherapy",
+        ("prior_treatments",),
+    ),
+    PaperItem(
+        "Results: PRRT",
+        "Administered activity, cycles, reasons to stop, absorbed doses",
+        ("activity_cycles",),
+    ),
+    PaperItem(
+        "Results: Toxicity",
+        "Grade 3–4 toxicity (CTCAE v3.0), composite bone-marrow toxicity, AML/MDS",
+        ("toxicity",),
+    ),
+    PaperItem("Results: Tumour response", "RECIST 1.1 best response, ORR, DCR", ("response",)),
+    PaperItem(
+        "Fig. 1",
+        "Images of a patient with a partial response",
+        (),
+        "patient images (SPECT/CT, CT) are not held in the cohort store",
+    ),
+    PaperItem(
+        "Fig. 2 and Results: PFS and OS",
+        "Kaplan–Meier PFS and OS from PRRT start; OS from diagnosis; median follow-up",
+        ("survival_summary", "km_pfs", "km_os"),
+    ),
+    PaperItem(
+        "Table 3",
+        "Predictors of PFS and OS: medians by level, log-rank p, multivariable Cox HR",
+        ("prognostic_factors_pfs", "prognostic_factors_os"),
+    ),
+    PaperItem(
+        "Fig. 3",
+        "PFS and OS by hepatic tumour burden (≤ 50 % vs > 50 %)",
+        ("km_pfs_by_liver", "km_os_by_liver"),
+    ),
+    PaperItem(
+        "Fig. 4",
+        "PFS and OS by lines of chemotherapy (one vs more than one)",
+        ("km_pfs_by_lines", "km_os_by_lines"),
+    ),
+    PaperItem(
+        "Table 4",
+        "One versus more than one line of chemotherapy: baseline comparison",
+        ("chemo_lines_comparison",),
+    ),
+    PaperItem(
+        "Fig. 5",
+        "PFS and OS by morphological response (CR/PR vs SD)",
+        ("km_pfs_by_response", "km_os_by_response"),
+    ),
+    PaperItem(
+        "Results: Biochemical response",
+        "CgA response and PFS/OS by biochemical response",
+        ("biochemical_response", "km_pfs_by_biochemical", "km_os_by_biochemical"),
+    ),
+    PaperItem(
+        "Results: Biochemical response (hormones)",
+        "Hormone response of functional tumours",
+        (),
+        "the cohort store records chromogranin A only (no hormone measurements)",
+    ),
+    PaperItem(
+        "Results: Toxicity (determinants)",
+        "Uni- and multivariable logistic regression for bone-marrow toxicity, marrow dose included",
+        ("univariate_marrow", "multivariable_marrow"),
+    ),
+    PaperItem(
+        "Table 5",
+        "Comparison with other 177Lu-DOTATATE studies in PanNETs",
+        (),
+        "a literature comparison: its figures come from other publications, not from a cohort",
+    ),
+)
+"""Paper item → report tables/figures (or why the report cannot reproduce it)."""
 
 
-def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
-    courses = study.read("analysis_patient_course")
-    first = subset(courses, courses["course_no"] == 1)
-    data = subset(
-        first,
-        (first["primary_site"] == settings.primary_site)
-        & (first["chemo_lines"].fillna(0) >= settings.min_chemo_lines),
-    )
-    n_site = int((first["primary_site"] == settings.primary_site).sum())
-    study.figure(
-        figures.flow_diagram(
-            [
-                ("Treated with PRRT-1", len(first)),
-                (f"Primary site: {settings.primary_site.replace('_', ' ')}", n_site),
-                (f"Chemotherapy before PRRT (≥ {settings.min_chemo_lines} line)", len(data)),
-            ],
-            [
-                ("Other primary sites", len(first) - n_site),
-                ("No chemotherapy before PRRT", n_site - len(data)),
-            ],
-        ),
-        "patient_flow",
-        "Patient flow.",
-    )
-    return data.assign(
-        age_gt65=(data["age_at_start"] > 65).astype(float),
-        ecog_ge1=(data["ecog"] >= 1).where(data["ecog"].notna()).astype(float),
-        krenning_4=(data["krenning_score"] == 4)
-        .where(data["krenning_score"].notna())
-        .astype(float),
-        chemo_lines_gt1=(data["chemo_lines"] > 1).astype(float),
-    )
+def _glance_hr(study: StudyRun, fs: object, factor: str) -> None:
+    f = FACTORS[factor]
+    for ep in ("pfs", "os"):
+        hr = study.key_numbers.get(f"prognostic_factors_hr[{ep}:{factor}]")
+        ci = study.key_numbers.get(f"prognostic_factors_hr_ci[{ep}:{factor}]")
+        if hr is None or ci is None:
+            continue
+        study.glance(
+            f"{f.label}, {f.levels[1].lower()} vs {f.levels[0].lower()}: multivariable hazard "
+            f"ratio for {_steps.ENDPOINT_LABELS[ep].lower()} {_steps._fmt(hr, 2)} (95 % CI "
+            f"{_steps._fmt(ci[0], 2)}–{_steps._fmt(ci[1], 2)})."
+        )
 
 
-def _worst_grades(study: StudyRun, data: pd.DataFrame, version: str) -> pd.DataFrame:
-    labs = study.read("analysis_labs")
-    col = "grade_v" + version.replace(".", "_")
-    on = labs.loc[
-        labs["patient_id"].isin(set(data["patient_id"]))
-        & (labs["period"] == "on_treatment")
-        & (labs["course_no"] == 1)
-    ]
-    worst = on.dropna(subset=[col]).groupby(["patient_id", "test"])[col].max().unstack()
-    return worst.reindex(data["patient_id"])
+CAVEAT = (
+    "Caution: response is observed after the start of PRRT, so patients must survive (and stay "
+    "progression-free) long enough to respond; comparing groups defined by response from PRRT "
+    "start favours the responders (immortal-time bias). The comparison reproduces the paper's "
+    "analysis and is descriptive."
+)
 
 
 def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> StudyOutput:
     """Run the template on ``store`` and write the report to ``out_dir``."""
     study = StudyRun.start(store, settings)
     data = study.population(
-        "Pancreatic NETs pretreated with chemotherapy", lambda: _population(study, settings)
+        "Pancreatic NETs pretreated with chemotherapy", lambda: population(study, settings)
     )
     if data is None:
         return study.finish(out_dir)
+    study.glance(f"Patients: {len(data)} with a pancreatic NET pretreated with chemotherapy.")
 
     with study.section("Patient characteristics"):
-        variables = [
-            v
-            for v in (
-                "sex",
-                "age_at_start",
-                "who_grade",
-                "ki67_pct",
-                "functional",
-                "hepatic_burden_gt50",
-                "bone_metastases",
-                "cga_gt_uln",
-            )
-            if v in data
-        ]
-        study.table(
-            _display.table_one_readable(
-                data,
-                variables,
-                categorical=[v for v in variables if v not in ("age_at_start", "ki67_pct")],
-                labels=LABELS,
-                title=f"Basic patient characteristics (n = {len(data)})",
-            )
-        )
-
+        baseline(study, data)
     with study.section("Treatments before PRRT"):
-        variables = [
-            v
-            for v in ("chemo_lines", "alkylating", "n_prior_modalities", "prior_radiotherapy")
-            if v in data
-        ]
-        study.table(
-            _display.table_one_readable(
-                data,
-                variables,
-                categorical=[
-                    v for v in ("chemo_lines", "alkylating", "prior_radiotherapy") if v in variables
-                ],
-                labels=LABELS,
-                title="Treatments before PRRT",
-                name="prior_treatments",
-            )
-        )
-
+        prior(study, data)
     with study.section("Administered activity and cycles"):
-        study.table(
-            _display.table_one_readable(
-                data,
-                [
-                    v
-                    for v in ("protocol", "n_cycles", "cumulative_activity_gbq", "stop_reason")
-                    if v in data
-                ],
-                categorical=["protocol", "n_cycles", "stop_reason"],
-                labels=LABELS,
-                title="Administered activity and cycles",
-                name="activity_cycles",
-            )
-        )
-        study.number("cumulative_activity_median", float(data["cumulative_activity_gbq"].median()))
-
-    worst = None
+        activity(study, data, settings)
     with study.section(f"Toxicity grade 3–4 (CTCAE v{settings.ctcae_version})"):
-        worst = _worst_grades(study, data, settings.ctcae_version)
-        rows = []
-        for t in TOX_TERMS:
-            if t not in worst.columns:
-                continue
-            n = int((worst[t] >= 3).sum())
-            rows.append(
-                {
-                    "Term": _display.term(t),
-                    "Grade 3–4, n (%)": f"{n} ({_steps._fmt(100 * n / len(data))})",
-                }
-            )
-        if not rows:
-            raise NotComputable("no graded laboratory values on treatment")
-        study.table(
-            ReportTable(
-                f"Grade 3–4 toxicity (CTCAE v{settings.ctcae_version})",
-                pd.DataFrame(rows),
-                "toxicity",
-            )
-        )
+        data = toxicity(study, data, settings)
+    with study.section("Tumour response"):
+        response(study, data)
+    with study.section("Biochemical response"):
+        biochemical(study, data)
+    survival(study, data)
 
-    if worst is not None:
-        present = [t for t in HAEM_TERMS if t in worst.columns]
-        marrow = (
-            (worst[present] >= 3).any(axis=1) if present else pd.Series(False, index=worst.index)
+    with study.section("Predictors of progression-free and overall survival"):
+        fs = factor_survival_table(
+            study,
+            data,
+            [FACTORS[c] for c in settings.candidates if c in FACTORS],
+            threshold=settings.screen_threshold,
+            name="prognostic_factors",
+            notes=FACTOR_NOTES,
         )
-        graded = worst[present].notna().any(axis=1) if present else marrow
-        data = data.assign(
-            marrow_toxicity=marrow.astype(float).where(graded.astype(bool)).to_numpy()
-        )
-        study.number("marrow_toxicity_pct", 100.0 * float(data["marrow_toxicity"].mean()))
+        for factor in ("chemo_lines_gt1", "hepatic_burden_gt50_liver"):
+            _glance_hr(study, fs, factor)
 
-    with study.section("Response"):
-        _steps.evaluable_responses(data)
-        resp = study.require(data, ["bor"], "best overall response")
-        counts = resp["bor"].value_counts()
-        n = len(resp)
-        rows = [
-            {
-                "Response": _display.response_label(k),
-                "n (%)": f"{int(counts.get(k, 0))} ({_steps._fmt(100 * counts.get(k, 0) / n)})",
-            }
-            for k in (*_steps.RESPONSES, "NE")
-            if k != "NON-CR/NON-PD" or counts.get(k, 0)
-        ]
-        orr = 100.0 * (counts.get("CR", 0) + counts.get("PR", 0)) / n
-        dcr = orr + 100.0 * counts.get("SD", 0) / n
-        rows += [
-            {"Response": "ORR", "n (%)": _steps._fmt(orr) + " %"},
-            {"Response": "DCR", "n (%)": _steps._fmt(dcr) + " %"},
-        ]
-        if "biochemical_response" in data.columns and data["biochemical_response"].notna().any():
-            b = data["biochemical_response"].dropna().astype("boolean")
-            rows.append(
-                {
-                    "Response": "Biochemical response (CgA)",
-                    "n (%)": f"{int(b.sum())} ({_steps._fmt(100 * float(b.mean()))})",
-                }
-            )
-        study.table(
-            ReportTable(
-                "Best response (RECIST 1.1) and biochemical response",
-                pd.DataFrame(rows),
-                "response",
-            )
-        )
-        study.number("orr_pct", orr)
-
-    with study.section("Progression-free survival"):
-        _steps.survival_overall(study, data, "pfs", "pfs")
-    with study.section("Overall survival"):
-        _steps.survival_overall(study, data, "os", "os")
-
-    for endpoint in ("pfs", "os"):
-        with study.section(f"Predictors of {_steps.ENDPOINT_LABELS[endpoint].lower()}"):
-            _steps.cox_screen(
-                study,
-                data,
-                endpoint,
-                settings.candidates,
-                labels=LABELS,
-                key=f"cox_{endpoint}",
-                threshold=settings.screen_threshold,
-                screen=settings.screen,
-            )
+    for factor, key in (("hepatic_burden_gt50_liver", "liver"), ("chemo_lines_gt1", "lines")):
+        f = FACTORS[factor]
+        with study.section(f"Survival by {f.label.lower()}"):
+            d = data.assign(**{factor: pd.to_numeric(data[factor], errors="coerce")})
+            for ep in ("pfs", "os"):
+                _steps.survival_by(
+                    study, d, ep, factor, f.label, f"{ep}_by_{key}", levels=level_names(f)
+                )
 
     with study.section("One versus more than one line of chemotherapy"):
-        variables = [
-            v
-            for v in (
-                "sex",
-                "age_gt65",
-                "ki67_gt10",
-                "hepatic_burden_gt50",
-                "bone_metastases",
-                "alkylating",
-                "marrow_toxicity",
-            )
-            if v in data.columns and data[v].dropna().nunique() >= 2
-        ]
-        if not variables or data["chemo_lines_gt1"].dropna().nunique() < 2:
-            raise NotComputable("no variable to compare, or all patients had the same lines")
-        tests = {v: stats.compare_groups(data, v, "chemo_lines_gt1") for v in variables}
-        study.uses(*tests.values())
-        grouped = data.assign(lines=data["chemo_lines_gt1"].map({0.0: "1 line", 1.0: "> 1 line"}))
-        study.table(
-            _display.table_one_readable(
-                grouped,
-                variables,
-                group="lines",
-                labels=LABELS,
-                p_values={v: r.p_value for v, r in tests.items()},
-                tests={v: r.method for v, r in tests.items()},
-                title="Comparison of one versus > 1 line of chemotherapy",
-                name="chemo_lines_comparison",
-            )
-        )
+        comparison(study, data)
 
-    with study.section("Logistic model for bone-marrow toxicity"):
-        study.require(data, ["marrow_toxicity"], "bone-marrow toxicity")
+    with study.section("Determinants of bone-marrow toxicity: univariate analysis"):
+        study.require(data, ["marrow_outcome"], "bone-marrow toxicity")
         _steps.binary_univariate(
             study,
             data,
-            "marrow_toxicity",
+            "marrow_outcome",
             settings.marrow_covariates,
-            ("cumulative_activity_gbq",),
-            labels=LABELS,
+            settings.marrow_continuous,
+            labels={},
             key="marrow",
         )
+    with study.section("Multivariable model for bone-marrow toxicity"):
+        _steps.multivariable_logistic(
+            study,
+            data,
+            "marrow_outcome",
+            settings.marrow_multivariable,
+            labels={},
+            units=UNITS,
+            key="marrow",
+            title="Multivariable logistic regression for bone-marrow toxicity (grade 3–4 or PRRT "
+            "stopped for toxicity), marrow absorbed dose included",
+        )
 
-    with study.section("Survival by best response"):
+    with study.section("Survival by morphological response"):
         d = _steps.evaluable_responses(data)
         d = d.loc[d["bor"].isin(["CR", "PR", "SD"])].assign(
-            responder=lambda f: f["bor"].isin(["CR", "PR"]).map({True: "CR/PR", False: "SD"})
+            responder=lambda f: (
+                f["bor"]
+                .isin(["CR", "PR"])
+                .map({True: "Complete or partial response", False: "Stable disease"})
+            )
         )
+        study.text(CAVEAT)
         _steps.survival_by(study, d, "pfs", "responder", "Best response", "pfs_by_response")
         _steps.survival_by(study, d, "os", "responder", "Best response", "os_by_response")
+
+    with study.section("Survival by biochemical response"):
+        d = study.require(data, ["biochemical_response"], "biochemical response")
+        d = d.assign(biochem=d["biochemical_response"].astype(float))
+        names = {1.0: "Chromogranin A response", 0.0: "No chromogranin A response"}
+        study.text(CAVEAT)
+        _steps.survival_by(
+            study, d, "pfs", "biochem", "Biochemical response", "pfs_by_biochemical", levels=names
+        )
+        _steps.survival_by(
+            study, d, "os", "biochem", "Biochemical response", "os_by_biochemical", levels=names
+        )
 
     return study.finish(out_dir)

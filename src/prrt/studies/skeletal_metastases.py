@@ -210,7 +210,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                     "Criteria": label,
                     "Evaluable": n,
                     **{
-                        str(_display.response_label(k)): int(counts.get(k, 0))
+                        _display.response_label(k): int(counts.get(k, 0))
                         for k in _steps.RESPONSES
                         if k != "NON-CR/NON-PD" or show_non_cr
                     },
