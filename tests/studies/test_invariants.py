@@ -53,8 +53,6 @@ _CODES = (
 KNOWN_CODE_LEAKS = {
     "skeletal-metastases": "issue 9 (skeletal helper): bone-pain responses shown as raw codes "
     "(partial, stable ...)",
-    "dose-response": "issue 9 (dose-response helper): blood counts shown as raw codes in the "
-    "correlation table (platelets, leukocytes ...)",
 }
 
 KNOWN_DENOMINATOR_GAPS = {

@@ -251,6 +251,8 @@ def _statistics(
                 "os_candidates": "Candidate prognostic factors for OS",
                 "marrow_covariates": "Covariates of the bone-marrow toxicity model",
                 "cox_covariates": "Covariates of the Cox models",
+                "binary_factors": "Binary candidate factors",
+                "continuous_factors": "Continuous candidate factors",
             }.get(key, "Candidate factors")
             parts.append(f"{what}: {_factor_labels(settings[key])}.")
     refs = settings.get("reference_levels")
