@@ -56,7 +56,6 @@ KNOWN_CODE_LEAKS = {
 }
 
 KNOWN_DENOMINATOR_GAPS = {
-    "pannet-chemotherapy": "issue 9 defect 7 (PanNET helper): ORR includes non-evaluable patients",
     "real-world-outcomes": "issue 9 defect 7 (real-world helper): ORR/DCR include non-evaluable "
     "patients",
     "skeletal-metastases": "issue 9 defect 7 (skeletal helper): 'Evaluable' differs from "
