@@ -242,6 +242,9 @@ def _statistics(
             if clause not in seen:
                 seen.add(clause)
                 clauses.append(clause)
+    plan = settings.get("statistics")
+    if plan:
+        parts.append(f"Analysis plan of this template: {_text(plan).rstrip('.')}.")
     if clauses:
         parts.append("; ".join(clauses)[:1].upper() + "; ".join(clauses)[1:] + ".")
     for key in _FACTOR_LISTS:
