@@ -16,7 +16,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.report import ReportTable, figures, vocabulary
-from prrt.studies import _display, _prior_treatments, _steps
+from prrt.studies import _display, _doses, _prior_treatments, _steps
 from prrt.studies._base import NotComputable, StudyRun, subset
 from prrt.studies._factor_survival import Factor
 
@@ -223,8 +223,8 @@ def activity(study: StudyRun, data: pd.DataFrame, settings: Any) -> None:
             stats={"cumulative_activity_gbq": "mean_sd"},
             title="Administered activity, cycles and reasons for stopping PRRT",
             name="activity_cycles",
-            footnote="Absorbed doses: cumulative over the first course, one estimate per cycle "
-            "and organ (the dosimetry area's method preference), in the patients with dosimetry.",
+            footnote="Absorbed doses: sum over the cycles of the first course, in the patients "
+            "with dosimetry. " + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
         )
     )
     n4 = int((data["n_cycles"] > 4).sum())
@@ -423,7 +423,7 @@ def survival(study: StudyRun, data: pd.DataFrame) -> None:
                 f"Median {_steps.ENDPOINT_LABELS[ep].lower()}: {_steps._median_text(fit)} months "
                 f"({fit.n_events} events in {fit.n} patients)."
             )
-    with study.section("Overall survival from diagnosis and follow-up"):
+    with study.section("Survival summary and follow-up"):
         table = []
         for label, fit in rows:
             table.append(

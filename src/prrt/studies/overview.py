@@ -105,12 +105,18 @@ def _toxicity(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     if on.empty:
         raise NotComputable("no graded laboratory values on treatment")
     worst = on.groupby(["patient_id", "test"])[col].max().unstack()
+    known = list(vocabulary.LEVELS["term"])
+    order = [t for t in known if t in worst.columns] + sorted(
+        t for t in worst.columns if t not in known
+    )
     rows = []
-    for term in worst.columns:
+    for term in order:
         g = worst[term].dropna()
         rows.append(
             {
-                "Toxicity": _display.term(str(term)),
+                "Toxicity": _display.term(str(term))
+                if term in known
+                else vocabulary.level_label("test", term),
                 "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(int((g >= 3).sum()), len(g)),
             }
         )
@@ -156,6 +162,7 @@ def _dose_summary(study: StudyRun, store: Store) -> None:
         for c in ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy", "lesion_dose_mean_gy")
         if c in summ
     ]
+    summ = summ.dropna(subset=cols, how="all") if cols else summ
     if summ.empty or not cols:
         raise NotComputable("no absorbed doses computed")
     study.table(
