@@ -238,7 +238,11 @@ GRADABLE = [(v, t) for v in VERSIONS for t in BASE_TERMS]
 def _normal_value_refs(term: str) -> tuple[float, dict]:
     if term in LLN:
         return LLN[term] * 1.1, {"lln": LLN[term]}
-    return ULN[term] * 2.0, {"uln": ULN[term], "baseline": ULN[term] * 0.5, "baseline_uln": ULN[term]}
+    return ULN[term] * 2.0, {
+        "uln": ULN[term],
+        "baseline": ULN[term] * 0.5,
+        "baseline_uln": ULN[term],
+    }
 
 
 @pytest.mark.parametrize(("version", "term"), GRADABLE, ids=[f"{VTAG[v]}-{t}" for v, t in GRADABLE])
@@ -352,7 +356,9 @@ def test_unknown_term_and_version() -> None:
 
 # ---- monotonicity property ----
 TERM_REFS = {
-    t: ({"lln": LLN[t]} if t in LLN else {"uln": ULN[t], "baseline": ULN[t], "baseline_uln": ULN[t]})
+    t: (
+        {"lln": LLN[t]} if t in LLN else {"uln": ULN[t], "baseline": ULN[t], "baseline_uln": ULN[t]}
+    )
     for t in BASE_TERMS
 }
 

@@ -110,7 +110,9 @@ def _baseline_cases() -> list:
                     pytest.param("5.0", term, on - _step(on), kw, g_below, id=tag + "-below")
                 )
                 above = g_on if closed else g_on + 1
-                cases.append(pytest.param("5.0", term, on + _step(on), kw, above, id=tag + "-above"))
+                cases.append(
+                    pytest.param("5.0", term, on + _step(on), kw, above, id=tag + "-above")
+                )
     return cases
 
 

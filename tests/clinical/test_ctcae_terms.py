@@ -222,9 +222,13 @@ def _cases() -> list:
                 ):
                     out.append(
                         pytest.param(
-                            version, term, value, _refs(term, version), expected,
+                            version,
+                            term,
+                            value,
+                            _refs(term, version),
+                            expected,
                             id=f"{tag}-{name}{suffix}",
-                        )  # fmt: skip
+                        )
                     )
     return out
 
@@ -333,8 +337,39 @@ def test_grade_labs_primary_term_and_override() -> None:
     # sodium -> hyponatraemia (128: "<130 - 120" = G3; 158 is not low: G0); potassium ->
     # hypokalaemia (2.8: "<3.0 - 2.5" = G3); urate -> hyperuricaemia (600 > 590 umol/L: G4)
     assert out["grade"].tolist() == [3, 0, 3, 4]
-    high = grade_labs(labs, "4.03", terms={"sodium": "hypernatraemia", "potassium": "hyperkalaemia"})
+    high = grade_labs(
+        labs, "4.03", terms={"sodium": "hypernatraemia", "potassium": "hyperkalaemia"}
+    )
     # 158: ">155 - 160" = G3
     assert high["grade"].tolist() == [0, 3, 0, 4]
     with pytest.raises(ValueError, match="does not grade"):
         grade_labs(labs, terms={"sodium": "hyperkalaemia"})
+
+
+# ---- unit conversions of the new tests against the pairs the CTCAE text itself gives ----
+@pytest.mark.parametrize(
+    ("test", "unit", "value", "canonical"),
+    [
+        # CTCAE v4.03 Hypocalcemia "<LLN - 8.0 mg/dL; <LLN - 2.0 mmol/L"; "<6.0 mg/dL; <1.5"
+        pytest.param("calcium", "mg/dL", 8.0, 2.0, id="calcium-8.0-mg-dl-is-2.0-mmol-l"),
+        pytest.param("calcium", "mg/dL", 6.0, 1.5, id="calcium-6.0-mg-dl-is-1.5-mmol-l"),
+        # Hyperglycemia "160 mg/dL; 8.9 mmol/L", "500 mg/dL; 27.8 mmol/L"
+        pytest.param("glucose", "mg/dL", 160.0, 8.9, id="glucose-160-mg-dl-is-8.9-mmol-l"),
+        pytest.param("glucose", "mg/dL", 500.0, 27.8, id="glucose-500-mg-dl-is-27.8-mmol-l"),
+        # Hypomagnesemia "1.2 mg/dL; 0.5 mmol/L", "0.7 mg/dL; 0.3 mmol/L"
+        pytest.param("magnesium", "mg/dL", 1.2, 0.5, id="magnesium-1.2-mg-dl-is-0.5-mmol-l"),
+        pytest.param("magnesium", "mg/dL", 0.7, 0.3, id="magnesium-0.7-mg-dl-is-0.3-mmol-l"),
+        # Hypophosphatemia "2.5 mg/dL; 0.8 mmol/L", "1.0 mg/dL; 0.3 mmol/L"
+        pytest.param("phosphate", "mg/dL", 2.5, 0.8, id="phosphate-2.5-mg-dl-is-0.8-mmol-l"),
+        pytest.param("phosphate", "mg/dL", 1.0, 0.3, id="phosphate-1.0-mg-dl-is-0.3-mmol-l"),
+        # Hyperuricemia "10 mg/dL (0.59 mmol/L)"
+        pytest.param("urate", "mg/dL", 10.0, 590.0, id="urate-10-mg-dl-is-590-umol-l"),
+    ],
+)
+def test_unit_factors_match_ctcae_pairs(test: str, unit: str, value: float, canonical: float):
+    from prrt.cohort.units import factor
+
+    # the CTCAE text gives its SI values to one decimal (mmol/L) or 0.01 mmol/L (urate): half a
+    # unit of that last digit
+    tol = 5.0 if test == "urate" else 0.05
+    assert value * factor("lab", test, unit) == pytest.approx(canonical, abs=tol)

@@ -175,6 +175,12 @@ def test_patient_course_values(store):
     assert p1["omis_pct"] == pytest.approx(4.92)  # two lumbar vertebrae (Ferrara ≈ 5 %)
     assert p1["bor"] == "PR"  # 50 → 30 mm = −40 %
     assert p1["orr"] and p1["time_to_bor_days"] == 258
+    # RECIST outcomes (RECIST 1.1 §4.5): a single PR is unconfirmed (Table 3: no second CR/PR)
+    assert p1["bor_unconfirmed"] == "PR" and p1["bor_confirmed"] == "SD"
+    assert p1["response_date"] == pd.Timestamp("2020-09-15") and p1["time_to_response_days"] == 258
+    # duration of response: 2020-09-15 → recorded radiological progression 2021-01-01 = 108 days
+    assert p1["dor_days"] == 108 and p1["dor_event"]
+    assert p1["best_pct_change_baseline"] == pytest.approx(-40.0)  # depth: 50 → 30 mm
     assert p1["pfs_days"] == 366 and p1["pfs_event"]
     assert p1["os_days"] == 517 and p1["os_event"]
     assert p1["os_from_diagnosis_days"] == 1247

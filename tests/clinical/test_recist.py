@@ -361,11 +361,12 @@ def test_reappearance_after_cr(targets, non_targets, nodal, expected):
     assert tp["overall_response"].tolist() == expected
 
 
-def test_reappearance_needs_cr_at_the_previous_assessment():
-    # FAQ: "CR (overall) was definitively assigned at the previous assessment"; here the
-    # previous assessment is NE (target not measured), so the 4 mm lesion is judged on its sum
+def test_reappearance_after_cr_with_an_unevaluated_assessment_between():
+    # the NE assessment (target not measured) does not end the CR: the last evaluated response
+    # was CR, so the reappearing 4 mm lesion is PD (RECIST 1.1 Table 3 footnote a: after a true
+    # CR "any disease seen at a subsequent time point" is PD)
     tp, _ = _derive([20, 0, None, 4], {"NT1": ["absent", "absent", "absent", "absent"]})
-    assert tp["overall_response"].tolist() == ["CR", "NE", "PR"]
+    assert tp["overall_response"].tolist() == ["CR", "NE", "PD"]
 
 
 # RECIST 1.1 §4.3 (special notes on target lesions) and the RECIST FAQ "Lesions less than 5 mm":
@@ -410,3 +411,11 @@ def test_non_target_only_best_response_stays_non_cr_non_pd():
     assert bor["bor"].iloc[0] == "NON-CR/NON-PD"
     assert not bor["dcr"].iloc[0]  # default: not counted as disease control
     assert derive_best_response(tp, courses, dcr_includes_non_cr_non_pd=True)["dcr"].iloc[0]
+
+
+def test_non_target_recorded_only_at_follow_up_still_counts():
+    # a non-target lesion without a baseline record (not flagged new) that is present at the
+    # follow-up: the non-target assessment is not CR (Table 1: target CR + non-CR → PR)
+    tp, _ = _derive([40, 0], {"NT1": [None, "present"]})
+    assert tp["non_target_response"].iloc[0] == "NON-CR/NON-PD"
+    assert tp["overall_response"].iloc[0] == "PR"

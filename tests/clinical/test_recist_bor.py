@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prrt.clinical.recist_bor import (
     best_overall_response,
@@ -440,3 +442,34 @@ def test_duration_of_response_ends_at_death():
     out = _outcomes(_RECS, end_events=deaths)
     # 2020-03-01 → 2020-06-01 = 92 days, event
     assert out.loc["b", "dor_days"] == 92 and out.loc["b", "dor_event"]
+
+
+_CODES = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(5, 60), st.sampled_from(_CODES)), min_size=1, max_size=7),
+        min_size=2,
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_vectorised_over_patients_matches_one_patient_at_a_time(patients, accept_sd):
+    """Confirmation windows never reach into the next patient: deriving many patients at once
+    gives the same best response as deriving each alone."""
+    rows = []
+    for k, seq in enumerate(patients):
+        day = 0
+        for gap, resp in seq:
+            day += gap
+            rows.append((f"p{k}", str((pd.Timestamp(START) + pd.Timedelta(days=day)).date()), resp))
+    tp, courses = _frames(rows, {f"p{k}": START for k in range(len(patients))})
+    opts = {"confirm": True, "accept_sd": accept_sd, "min_sd_days": 42}
+    together = derive_best_response(tp, courses, **opts).set_index("patient_id")["bor"]
+    for pid in together.index:
+        alone = derive_best_response(
+            tp[tp["patient_id"] == pid], courses[courses["patient_id"] == pid], **opts
+        )
+        assert alone["bor"].iloc[0] == together[pid]

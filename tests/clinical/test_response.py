@@ -113,3 +113,20 @@ def test_delta_v():
     assert out.loc["L1", "delta_v_pct"] == pytest.approx(-22.0)
     # L2: baseline from the pre-start measurement (4.0) → +25 %
     assert out.loc["L2", "delta_v_pct"] == pytest.approx(25.0)
+
+
+def test_recorded_non_cr_non_pd_is_kept():
+    # RECIST 1.1 Table 2 footnote: an investigator-recorded NON-CR/NON-PD (non-target disease
+    # only) stays its own category through the best response, and is not disease control by
+    # default
+    ra = pd.DataFrame(
+        {
+            "patient_id": ["b", "b"],
+            "assessment_date": pd.to_datetime(["2020-03-01", "2020-06-01"]),
+            "criteria": ["recist_1_1", "recist_1_1"],
+            "response": ["NON-CR/NON-PD", "NON-CR/NON-PD"],
+        }
+    )
+    tp = derive_recorded_timepoints(ra, COURSES, criteria=("recist_1_1",))
+    bor = derive_best_response(tp, COURSES).set_index("patient_id").loc["b"]
+    assert bor["bor"] == "NON-CR/NON-PD" and not bor["dcr"] and not bor["orr"]

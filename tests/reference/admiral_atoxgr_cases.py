@@ -85,7 +85,10 @@ def _tables(src: str) -> dict[str, list[dict[str, str]]]:
             toks += [t.strip() for t in re.findall(r'"[^"]*"|[^,]+', line) if t.strip()]
         header = [t[1:] for t in toks if t.startswith("~")]
         vals = [t for t in toks if not t.startswith("~")]
-        rows = [dict(zip(header, vals[k : k + len(header)])) for k in range(0, len(vals), len(header))]
+        rows = [
+            dict(zip(header, vals[k : k + len(header)], strict=True))
+            for k in range(0, len(vals), len(header))
+        ]
         line_no = src[: m.start()].count("\n") + 1
         out[f"{m.group(1)}@{line_no}"] = rows
         out.setdefault(m.group(1), rows)

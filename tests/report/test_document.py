@@ -227,7 +227,7 @@ def test_methods_and_provenance_in_html_and_docx(written: tuple[Report, dict[str
     _, paths = written
     html = paths["html"].read_text(encoding="utf-8")
     for s in (
-        "CTCAE version 5.0",
+        "CTCAE) version 5.0",
         "Breslow",
         "numpy",
         "statsmodels",
@@ -239,7 +239,7 @@ def test_methods_and_provenance_in_html_and_docx(written: tuple[Report, dict[str
         assert s in html
     doc = docx.Document(str(paths["docx"]))
     doc_text = "\n".join(p.text for p in doc.paragraphs)
-    assert "CTCAE version 5.0" in doc_text and "Breslow" in doc_text
+    assert "CTCAE) version 5.0" in doc_text and "Breslow" in doc_text
     kv = {t.rows[0].cells[0].text for t in doc.tables}
     assert "cohort_hash" in kv
 

@@ -13,18 +13,40 @@ from prrt.report.methods import (
 )
 
 
-def test_methods_text_mentions_settings_conventions_software() -> None:
+def test_methods_text_is_prose_with_sources() -> None:
+    from prrt.clinical.settings import DerivationSettings
+
     paras = methods_text(
-        {"ctcae_version": "4.03", "window_2m_days": [40, 82]},
+        {
+            "source": "Lazarenko et al., Acta Gastroenterol Belg 2026 (n = 110)",
+            "course_no": 1,
+            "ctcae_version": "4.03",
+            "pfs_candidates": ["who_grade", "cga_ge_1000"],
+            "reference_levels": [["who_grade", 1]],
+        },
         {"conf_type": "log-log", "ties": "Breslow", "custom": 1},
-        tests=["Kaplan–Meier", "Kaplan–Meier", "log-rank"],
+        tests=["Kaplan–Meier estimator", "Kaplan–Meier estimator", "log-rank test"],
+        derivation=DerivationSettings(pfs_pet_rule="lazarenko").to_dict(),
     )
+    heads = [p.split(".", 1)[0] for p in paras]
+    assert heads == [
+        "Population and data",
+        "Definitions",
+        "Endpoints and censoring",
+        "Statistical analysis",
+        "Software",
+    ]
     text = " ".join(paras)
-    assert "CTCAE version 4.03" in text
-    assert "window 2m days = 40, 82" in text
-    assert "log-log transform with Greenwood" in text
-    assert "Breslow" in text and "custom: 1" in text
-    assert "Statistical methods: Kaplan–Meier, log-rank." in text
+    assert "CTCAE) version 4.03 (National Cancer Institute, 2010)" in text
+    assert "RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009)" in text
+    assert "censored at the start of that treatment (Lazarenko et al. 2026)" in text
+    assert "log-log transform with Greenwood" in text and "Breslow method" in text
+    assert "Methods used: Kaplan–Meier estimator, log-rank test." in text
+    assert "Candidate prognostic factors for PFS: WHO grade, CgA ≥ 1000 µg/L." in text
+    assert "Reference levels: WHO grade: grade 1." in text
+    # no settings dump: no "key = value", no identifiers, unknown conventions left to the appendix
+    assert " = " not in text.replace("(n = 110)", "") and "custom" not in text
+    assert "_" not in text
     for lib in ("numpy", "scipy", "statsmodels", "pandas", "duckdb", "matplotlib"):
         assert lib in paras[-1]
 

@@ -244,3 +244,42 @@ def test_table_one_binary_ints_and_level_order() -> None:
     assert rows[3][1] == "3 (60.0)"
     # forced binary on text: y/yes/true/1 count as true -> 3 of 5
     assert rows[6] == ["Flag", "3 (60.0)"]
+
+
+def _two_covariate_cox() -> object:
+    from prrt import stats
+
+    rng = np.random.default_rng(7)
+    n = 60
+    d = pd.DataFrame(
+        {
+            "t": rng.exponential(10, n),
+            "e": rng.integers(0, 2, n),
+            "male": rng.integers(0, 2, n).astype(float),
+            "alp_gt_uln": rng.integers(0, 2, n).astype(float),
+        }
+    )
+    return stats.cox(d, "t", "e", ["male", "alp_gt_uln"])
+
+
+def test_multivariable_model_is_labelled_multivariable() -> None:
+    # issue 9 defect 4: skeletal Tables 7-8 showed a two-covariate Cox model under
+    # "Univariable" headers
+    fit = _two_covariate_cox()
+    t = regression_table(multivariable=fit)
+    assert t.header() == ["Variable", "Multivariable HR (95% CI)", "Multivariable p"]
+    assert "multivariable" in t.title and "univariable" not in t.title
+    assert [r[0] for r in t.rows()] == ["Male sex", "Baseline ALP above ULN"]
+    with pytest.raises(ValueError, match="multivariable="):
+        regression_table(fit)
+
+
+def test_regression_numbers_are_full_precision() -> None:
+    uni = pd.DataFrame(
+        {"hr": [2.384123], "lower": [1.466], "upper": [3.851], "p": [0.00041]},
+        index=["cga_ge_1000"],
+    )
+    t = regression_table(uni)
+    assert t.numbers is not None
+    row = t.numbers.iloc[0].to_dict()
+    assert row["Univariable HR"] == 2.384123 and row["Univariable p"] == 0.00041

@@ -157,3 +157,47 @@ def course1(store: Store) -> pd.DataFrame:
     """``analysis_patient_course`` rows of course 1."""
     courses = store.read("analysis_patient_course")
     return courses.loc[courses["course_no"] == 1].copy()
+
+
+PTDR_STUDIES = ("persistent-thrombocytopenia", "dose-response")
+
+
+@dataclass
+class Captured:
+    """A store, the outputs of some studies, and every report table and figure name they added."""
+
+    store: Store
+    outputs: dict[str, StudyOutput]
+    tables: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+    glance: dict[str, list[str]] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def ptdr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
+    """The synthetic cohort with only the persistent-thrombocytopenia and dose-response studies
+    run, capturing each ``ReportTable`` (by ``study/name``), figure caption and glance line."""
+    tmp = tmp_path_factory.mktemp("ptdr")
+    store = build_store(tmp, missing_optional=False)
+    got = Captured(store, {})
+    table, figure, glance = StudyRun.table, StudyRun.figure, StudyRun.glance
+
+    def _table(self: StudyRun, t: Any) -> None:
+        got.tables[f"{self.name}/{t.name}"] = t
+        table(self, t)
+
+    def _figure(self: StudyRun, fig: Any, name: str, caption: str) -> None:
+        got.figures[f"{self.name}/{name}"] = caption
+        figure(self, fig, name, caption)
+
+    def _glance(self: StudyRun, text: str) -> None:
+        got.glance.setdefault(self.name, []).append(text)
+        glance(self, text)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(StudyRun, "table", _table)
+        mp.setattr(StudyRun, "figure", _figure)
+        mp.setattr(StudyRun, "glance", _glance)
+        got.outputs = {n: run_study(n, store, tmp / "reports" / n) for n in PTDR_STUDIES}
+    yield got
+    store.close()

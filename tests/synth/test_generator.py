@@ -197,6 +197,9 @@ def test_invariants_any_size_and_seed(n: int, seed: int) -> None:
 
 def test_true_effects_table_matches_parameters() -> None:
     t = true_effects().set_index(["endpoint", "covariate"])["hazard_ratio"]
-    sv = load_parameters()["survival"]
-    assert t[("os", "nlr")] == sv["os_hr_nlr_per_unit"] == 1.13  # Lazarenko Table 5
+    eff = load_parameters()["effects"]
+    assert t[("os", "nlr")] == eff["os"]["nlr"]["hr"] == 1.13  # Lazarenko Table 5
     assert t[("pfs", "sodium")] == 0.84  # Lazarenko Table 4
+    # Fröss-Baron Table 3 and the skeletal-metastases abstract (J Nucl Med 2025)
+    assert t[("pfs", "cga_gt_uln")] == 2.79 and t[("os", "surgery_primary")] == 0.54
+    assert t[("os", "male")] == 3.48 and t[("os", "alp_gt_uln")] == 2.68

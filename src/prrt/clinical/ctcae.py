@@ -1,18 +1,29 @@
 """CTCAE laboratory grading, versions 3.0, 4.03 and 5.0, from versioned data files.
 
 The criteria live in ``prrt/clinical/data/ctcae_v<version>.csv``: one row per term ×
-rule set × condition × grade, with explicit bounds. Each bound is ``factor × reference``
-where the reference is ``absolute`` (the factor is the value itself), ``lln``, ``uln`` or
-``baseline``; ``lower_closed`` / ``upper_closed`` say whether the end belongs to the
-interval; an empty bound is −∞ / +∞. ``condition`` is ``any``, ``baseline_normal``
-(baseline ≤ ULN) or ``baseline_abnormal`` (baseline > ULN; CTCAE v5.0 hepatic rules).
+rule set × condition × grade, with explicit bounds, the official wording (``wording``) and a
+``note`` on how a rule is read from a laboratory value alone. ``term`` is a key of
+:data:`TERMS` and ``test`` the laboratory test it grades (a test can have one term per
+direction: ``haemoglobin`` = anaemia, ``haemoglobin_increased``). Each bound is
+``factor × reference`` where the reference is ``absolute`` (the factor is the value itself),
+``lln``, ``uln`` or ``baseline``, or ``reference + factor`` for ``uln_plus`` /
+``baseline_plus`` (haemoglobin increased: "> 2 g/dL above ULN"); ``lower_closed`` /
+``upper_closed`` say whether the end belongs to the interval; an empty bound is −∞ / +∞.
+``condition`` is ``any``, ``baseline_normal`` or ``baseline_abnormal`` (the baseline above
+*its own* ULN: CTCAE v5.0 hepatic rules, v4.03 haemoglobin increased).
 A term can have several *rule sets* (creatinine v4.03/v5.0: a ULN set and a baseline set);
 the grade is the worst over the rule sets. The files hold data only, never code.
 
 The files are loaded once and validated on import: each term × rule set × condition must
 partition the real line (ordered by grade, each upper bound equals the next lower bound with
-exactly one of the two ends closed: no gap, no overlap), with known references, directions,
-conditions and the canonical unit of the term (``prrt.cohort.schema.LAB_CANONICAL_UNITS``).
+exactly one of the two ends closed: no gap, no overlap), with known terms, references,
+directions, conditions, the test of each term and the canonical unit of that test
+(``prrt.cohort.schema.LAB_CANONICAL_UNITS``).
+
+Precision. Values and thresholds are compared at :data:`SIGNIF_DIGITS` = 15 significant
+digits (both rounded with :func:`signif`, as pharmaverse admiral's ``signif(x, 15)``): a value
+equal to ``factor × LLN/ULN/baseline`` at that precision lies *on* the threshold (135.9 is
+exactly 3 × 45.3, although ``3 * 45.3`` is 135.89999999999998 in binary floating point).
 
 Grading rules (``shared/spec/ctcae.md``):
 
@@ -20,7 +31,10 @@ Grading rules (``shared/spec/ctcae.md``):
 - a missing reference (LLN, ULN, baseline) → the grade is still given when the value falls
   in a rule that does not need it (haematology grades 2–4 from absolute thresholds when LLN is
   missing), otherwise missing with reason ``missing_lln`` / ``missing_uln`` / ``missing_baseline``;
-- a v5.0 baseline-dependent rule without a baseline is still graded when the baseline-normal
+- "baseline abnormal" = baseline > the ULN of the baseline sample (``baseline_uln``), never the
+  ULN of the graded sample; without that ULN the rule set is graded only where the normal- and
+  abnormal-baseline rules agree (reason ``missing_baseline_uln``);
+- a baseline-dependent rule without a baseline is still graded when the baseline-normal
   and baseline-abnormal rules agree (e.g. a value ≤ ULN is grade 0 under both);
 - a value in a rule set whose grade is unknown is still graded when the known rule sets
   already give the highest grade that the unknown set could give.
@@ -28,18 +42,27 @@ Grading rules (``shared/spec/ctcae.md``):
 Interpretation notes: a value exactly on a threshold is in the milder grade unless the text says
 otherwise; the v5.0 baseline-abnormal grade-1 ranges "1.5 – 3.0 × baseline" (ALT, AST) and
 "2.0 – 2.5 × baseline" (ALP, GGT) are read as closed at the lower end (≥, as in
-``shared/spec/ctcae.md``); pharmaverse admiral reads them as ">". Creatinine v4.03 (and v5.0
-grades 2–3) without a baseline, and v5.0 hepatic values above ULN without a baseline, get a
-missing grade (``missing_baseline``) unless the other criterion already gives the worst grade, as
-admiral does. Cells marked *(verify)* in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0 ALP/GGT/
-bilirubin/albumin, the eGFR/GFR rows) have not been checked against the CTEP PDFs in this
-environment.
+``shared/spec/ctcae.md``; admiral codes ``>=`` for ALT, AST and ALP and ``>`` for GGT). Where
+grades share one laboratory range and differ only by a clinical qualifier (symptoms,
+physiologic consequences), the laboratory value gets the worse grade, as admiral does; each
+such row says so in its ``note``. INR "× baseline if on anticoagulation" rules are not used
+(the store records no anticoagulation). Creatinine v4.03 (and v5.0 grades 2–3) without a
+baseline, and v5.0 hepatic values above ULN without a baseline, get a missing grade
+(``missing_baseline``) unless the other criterion already gives the worst grade, as admiral
+does. CTCAE v4.03 has no lactate dehydrogenase term; v5.0 grades hyperglycaemia and
+hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only; the
+new terms have no v3.0 rows (no source for the v3.0 text was found). Cells marked *(verify)*
+in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0 ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have
+not been checked against the CTEP PDFs in this environment
+(``tests/reference/ctcae_verification.md``).
 
 References
 ----------
 National Cancer Institute. Common Terminology Criteria for Adverse Events v3.0 (2006),
 v4.03 (2010) and v5.0 (2017), Investigations / Blood and lymphatic system / Metabolism /
-Renal and urinary disorders.
+Renal and urinary disorders. Wording of the v4.03 / v5.0 laboratory terms as copied in
+pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json`` and ``ncictcaev5.json``
+(commit 6eb5125a29); admiral ``derive_var_atoxgr_dir`` (``signif_dig``) for the precision.
 
 Examples
 --------
@@ -60,16 +83,22 @@ True
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from io import StringIO
 
 import numpy as np
 import pandas as pd
 
+from prrt.clinical.ctcae_criteria import (
+    GRADABLE_TERMS,
+    PRIMARY_TERMS,
+    TERMS,
+    CtcaeDataError,
+    criteria,
+    load_criteria,
+    validate_criteria,
+)
 from prrt.cohort.schema import CTCAE_VERSIONS, LAB_CANONICAL_UNITS
 
 __all__ = [
@@ -88,118 +117,18 @@ __all__ = [
     "grade_codes_versions",
     "grade_labs",
     "load_criteria",
+    "signif",
     "validate_criteria",
 ]
 
-
-TERMS: dict[str, str] = {
-    # term key: laboratory test it grades (``prrt.cohort.schema.LAB_TESTS``)
-    "platelets": "platelets",  # Platelet count decreased
-    "haemoglobin": "haemoglobin",  # Anemia
-    "haemoglobin_increased": "haemoglobin",  # Hemoglobin increased
-    "leukocytes": "leukocytes",  # White blood cell decreased
-    "leukocytosis": "leukocytes",  # Leukocytosis
-    "lymphocytes": "lymphocytes",  # Lymphocyte count decreased
-    "lymphocytes_increased": "lymphocytes",  # Lymphocyte count increased
-    "neutrophils": "neutrophils",  # Neutrophil count decreased
-    "alt": "alt",
-    "ast": "ast",
-    "alp": "alp",
-    "ggt": "ggt",
-    "bilirubin": "bilirubin",
-    "creatinine": "creatinine",
-    "albumin": "albumin",  # Hypoalbuminemia
-    "egfr": "egfr",  # Chronic kidney disease / GFR
-    "hyponatraemia": "sodium",
-    "hypernatraemia": "sodium",
-    "hypokalaemia": "potassium",
-    "hyperkalaemia": "potassium",
-    "hypocalcaemia": "calcium",
-    "hypercalcaemia": "calcium",
-    "hypoglycaemia": "glucose",
-    "hyperglycaemia": "glucose",
-    "hypomagnesaemia": "magnesium",
-    "hypophosphataemia": "phosphate",
-    "hyperuricaemia": "urate",
-    "lipase": "lipase",  # Lipase increased
-    "amylase": "amylase",  # Serum amylase increased
-    "cpk": "cpk",  # CPK increased
-    "ldh": "ldh",  # Blood lactate dehydrogenase increased (v5.0 only)
-    "inr": "inr",  # INR increased
-    "aptt": "aptt",  # Activated partial thromboplastin time prolonged
-}
-"""Every CTCAE term the criteria files may hold, keyed by a short name, with the laboratory
-test it grades. A test can have one term per direction (haemoglobin: anaemia and haemoglobin
-increased)."""
-
-GRADABLE_TERMS = tuple(TERMS)
-"""Term keys accepted by :func:`grade` (each version's file holds a subset)."""
-
-PRIMARY_TERMS: dict[str, str] = {
-    "platelets": "platelets",
-    "haemoglobin": "haemoglobin",
-    "leukocytes": "leukocytes",
-    "lymphocytes": "lymphocytes",
-    "neutrophils": "neutrophils",
-    "alt": "alt",
-    "ast": "ast",
-    "alp": "alp",
-    "ggt": "ggt",
-    "bilirubin": "bilirubin",
-    "creatinine": "creatinine",
-    "albumin": "albumin",
-    "egfr": "egfr",
-    "sodium": "hyponatraemia",
-    "potassium": "hypokalaemia",
-    "calcium": "hypocalcaemia",
-    "glucose": "hypoglycaemia",
-    "magnesium": "hypomagnesaemia",
-    "phosphate": "hypophosphataemia",
-    "urate": "hyperuricaemia",
-    "lipase": "lipase",
-    "amylase": "amylase",
-    "cpk": "cpk",
-    "ldh": "ldh",
-    "inr": "inr",
-    "aptt": "aptt",
-}
-"""Term that :func:`grade_labs` (and ``analysis_labs``) grade a test by, one per test; the
-other direction (``leukocytosis``, ``hypernatraemia`` ...) is graded with ``terms=`` or
-:func:`grade_array`."""
 
 SIGNIF_DIGITS = 15
 """Significant digits at which values and thresholds are compared (as pharmaverse admiral's
 ``signif_dig`` default, ``signif(x, 15)``): a value equal to ``factor × reference`` at this
 precision lies on the threshold (135.9 vs 3 × 45.3 is exactly 3 × baseline)."""
 
-_COLUMNS = (
-    "version",
-    "term",
-    "test",
-    "ctcae_term",
-    "direction",
-    "rule_set",
-    "condition",
-    "grade",
-    "lower",
-    "lower_reference",
-    "lower_closed",
-    "upper",
-    "upper_reference",
-    "upper_closed",
-    "unit",
-    "wording",
-    "note",
-)
-_REFERENCES = ("absolute", "lln", "uln", "baseline", "uln_plus", "baseline_plus")
-_REF_SOURCE = {"lln": "lln", "uln": "uln", "baseline": "baseline", "uln_plus": "uln",
-               "baseline_plus": "baseline"}  # fmt: skip
-_CONDITIONS = ("any", "baseline_normal", "baseline_abnormal")
-_DIRECTIONS = ("low", "high")
-
-
-class CtcaeDataError(ValueError):
-    """A CTCAE criteria file is malformed (gap, overlap, unknown reference or unit ...)."""
+_REF_SOURCE = {"absolute": "absolute", "lln": "lln", "uln": "uln", "baseline": "baseline",
+               "uln_plus": "uln", "baseline_plus": "baseline"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -218,158 +147,6 @@ class GradeResult:
 
     grade: np.ndarray
     reason: np.ndarray
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading and validation
-# ---------------------------------------------------------------------------------------------
-
-
-def _file_name(version: str) -> str:
-    return f"ctcae_v{version.replace('.', '_')}.csv"
-
-
-def _parse_bool(series: pd.Series, name: str, where: str) -> pd.Series:
-    text = series.fillna("").astype(str).str.strip().str.lower()
-    bad = ~text.isin(["true", "false", ""])
-    if bad.any():
-        raise CtcaeDataError(
-            f"{where}: column {name} must be true/false, got {text[bad].iloc[0]!r}"
-        )
-    return text == "true"
-
-
-def validate_criteria(frame: pd.DataFrame, *, source: str = "<frame>") -> pd.DataFrame:
-    """Check and normalise a CTCAE criteria table.
-
-    Parameters
-    ----------
-    frame
-        Raw table with the columns of the data files (strings as read from CSV).
-    source
-        Name used in error messages (file name).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Typed table: ``grade`` int, bounds float (NaN = unbounded), ``*_closed`` bool.
-
-    Raises
-    ------
-    CtcaeDataError
-        On a missing column, unknown direction/reference/condition/term, a unit other than
-        the canonical unit of the term, a bound whose reference is missing, a gap or an
-        overlap between consecutive grades, or grades not ordered by severity.
-    """
-    missing = [c for c in _COLUMNS if c not in frame.columns]
-    if missing:
-        raise CtcaeDataError(f"{source}: missing column(s) {missing}")
-    df = frame.loc[:, list(_COLUMNS)].copy()
-    for col in ("version", "term", "test", "direction", "rule_set", "condition", "unit", "note"):
-        df[col] = df[col].fillna("").astype(str).str.strip()
-    for col in ("lower_reference", "upper_reference"):
-        df[col] = df[col].fillna("").astype(str).str.strip()
-    for col in ("lower", "upper", "grade"):
-        df[col] = pd.to_numeric(df[col], errors="coerce")
-    for col in ("lower_closed", "upper_closed"):
-        df[col] = _parse_bool(df[col], col, source)
-    if df["grade"].isna().any() or not df["grade"].between(0, 5).all():
-        raise CtcaeDataError(f"{source}: grade must be an integer 0–5")
-    df["grade"] = df["grade"].astype(int)
-    _check_vocab(df, "term", GRADABLE_TERMS, source)
-    wrong_test = df["test"] != df["term"].map(TERMS)
-    if wrong_test.any():
-        r = df[wrong_test].iloc[0]
-        raise CtcaeDataError(f"{source}: term {r['term']} grades test {TERMS[r['term']]!r}, not "
-                             f"{r['test']!r}")  # fmt: skip
-    _check_vocab(df, "direction", _DIRECTIONS, source)
-    _check_vocab(df, "condition", _CONDITIONS, source)
-    _check_vocab(df, "version", CTCAE_VERSIONS, source)
-    for end in ("lower", "upper"):
-        has = df[end].notna()
-        ref = df[f"{end}_reference"]
-        if (has & ~ref.isin(_REFERENCES)).any() or (~has & (ref != "")).any():
-            raise CtcaeDataError(f"{source}: {end}_reference must be one of {_REFERENCES}")
-    wrong_unit = df["unit"] != df["test"].map(LAB_CANONICAL_UNITS)
-    if wrong_unit.any():
-        r = df[wrong_unit].iloc[0]
-        raise CtcaeDataError(f"{source}: unit {r['unit']!r} of {r['term']} is not canonical")
-    for keys, grp in df.groupby(["version", "term", "rule_set", "condition"], sort=False):
-        _check_partition(grp, f"{source}: {'/'.join(map(str, keys))}")
-    bad_cond = df.groupby(["version", "term", "rule_set"])["condition"].agg(
-        lambda s: set(s) not in ({"any"}, {"baseline_normal", "baseline_abnormal"})
-    )
-    if bad_cond.any():
-        raise CtcaeDataError(
-            f"{source}: rule set {bad_cond[bad_cond].index[0]} must have condition 'any' "
-            "or both baseline_normal and baseline_abnormal"
-        )
-    if df.groupby(["version", "term"])["direction"].nunique().gt(1).any():
-        raise CtcaeDataError(f"{source}: a term has more than one direction")
-    return df.reset_index(drop=True)
-
-
-def _check_vocab(df: pd.DataFrame, col: str, allowed: tuple[str, ...], source: str) -> None:
-    bad = ~df[col].isin(allowed)
-    if bad.any():
-        raise CtcaeDataError(f"{source}: unknown {col} {df.loc[bad, col].iloc[0]!r}")
-
-
-def _check_partition(grp: pd.DataFrame, where: str) -> None:
-    """Rules of one term × rule set × condition must tile (−∞, +∞) in grade order."""
-    low = grp["direction"].iloc[0] == "low"
-    rows = grp.sort_values("grade", ascending=not low).to_dict("records")
-    if len({r["grade"] for r in rows}) != len(rows):
-        raise CtcaeDataError(f"{where}: duplicate grade")
-    if not np.isnan(rows[0]["lower"]) or not np.isnan(rows[-1]["upper"]):
-        raise CtcaeDataError(f"{where}: rules must start at -inf and end at +inf (gap at an end)")
-    for a, b in itertools.pairwise(rows):
-        same = a["upper"] == b["lower"] and a["upper_reference"] == b["lower_reference"]
-        if not same:
-            raise CtcaeDataError(
-                f"{where}: grade {a['grade']} ends at {a['upper']} x {a['upper_reference']} but "
-                f"grade {b['grade']} starts at {b['lower']} x {b['lower_reference']} (gap or overlap)"
-            )
-        if a["upper_closed"] == b["lower_closed"]:
-            kind = "overlap" if a["upper_closed"] else "gap"
-            raise CtcaeDataError(
-                f"{where}: {kind} at {a['upper']} x {a['upper_reference']} between grades "
-                f"{a['grade']} and {b['grade']} (exactly one end must be closed)"
-            )
-        if a["lower_reference"] == a["upper_reference"] and not a["lower"] < a["upper"]:
-            raise CtcaeDataError(f"{where}: grade {a['grade']} has lower >= upper")
-
-
-def load_criteria(version: str) -> pd.DataFrame:
-    """Read and validate the packaged criteria file of one CTCAE version."""
-    if version not in CTCAE_VERSIONS:
-        raise ValueError(f"unknown CTCAE version {version!r}; known: {CTCAE_VERSIONS}")
-    name = _file_name(version)
-    text = resources.files("prrt.clinical").joinpath("data", name).read_text(encoding="utf-8")
-    df = validate_criteria(
-        pd.read_csv(StringIO(text), dtype=str, keep_default_na=False), source=name
-    )
-    if set(df["version"]) != {version}:
-        raise CtcaeDataError(f"{name}: version column must be {version!r}")
-    return df
-
-
-@cache
-def _criteria(version: str) -> pd.DataFrame:
-    return load_criteria(version)
-
-
-def criteria(version: str = "5.0") -> pd.DataFrame:
-    """Return (a copy of) the validated criteria table of a CTCAE version.
-
-    Examples
-    --------
-    >>> from prrt.clinical.ctcae import criteria
-    >>> c = criteria("5.0")
-    >>> c.loc[(c.term == "platelets") & (c.grade == 4), "wording"].item()
-    '<25.0 x 10e9/L'
-    """
-    return _criteria(version).copy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +181,7 @@ def _compiled_version(version: str) -> dict[str, tuple[tuple[_RuleSet, ...], str
     """Rule sets and canonical unit of every term of a version, as plain Python objects."""
     grouped: dict[str, dict[str, dict[str, list[_Rule]]]] = {}
     units: dict[str, str] = {}
-    for r in _criteria(version).to_dict("records"):
+    for r in load_criteria(version).to_dict("records"):
         rule = _Rule(
             int(r["grade"]),
             float(r["lower"]),
@@ -436,6 +213,25 @@ def _compiled(version: str, term: str) -> tuple[tuple[_RuleSet, ...], str | None
     return _compiled_version(version).get(term, ((), None))
 
 
+@cache
+def _needed_refs(term: str, versions: tuple[str, ...]) -> frozenset[str]:
+    """References (``lln``, ``uln``, ``baseline``, ``baseline_uln``) a term's rules use."""
+    need: set[str] = set()
+    for version in versions:
+        for rset in _compiled(version, term)[0]:
+            for rules in rset.by_condition.values():
+                for r in rules:
+                    need |= {_REF_SOURCE[x] for x in (r.lower_reference, r.upper_reference) if x}
+            if "baseline_abnormal" in rset.by_condition:
+                need |= {"uln", "baseline", "baseline_uln"}
+    need.discard("absolute")
+    return frozenset(need)
+
+
+_P10_MAX = 308
+_P10 = 10.0 ** np.arange(-_P10_MAX, _P10_MAX + 1, dtype=float)
+
+
 def signif(x: object, digits: int = SIGNIF_DIGITS) -> np.ndarray:
     """Round to ``digits`` significant decimal digits (as R ``signif``), vectorised.
 
@@ -465,9 +261,13 @@ def signif(x: object, digits: int = SIGNIF_DIGITS) -> np.ndarray:
     """
     arr = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(arr))))
+        e = np.log10(np.abs(arr))
+        ok = np.isfinite(e)
+        k = np.where(ok, digits - 1 - np.floor(e), 0.0)
+        ok &= np.abs(k) <= _P10_MAX  # beyond: returned unchanged (no lab value is that small)
+        scale = _P10[np.where(ok, k, 0.0).astype(np.int64) + _P10_MAX]  # 10**k from a table
         out = np.round(arr * scale) / scale
-    return np.where(np.isfinite(out), out, arr)
+    return np.where(ok & np.isfinite(out), out, arr)
 
 
 def _bound(
@@ -616,13 +416,16 @@ def grade_array(
     return GradeResult(g, _REASON_OBJ[code])
 
 
-def _baseline_abnormal(refs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _baseline_abnormal(refs: dict[str, np.ndarray], cache: dict) -> tuple[np.ndarray, np.ndarray]:
     """(baseline above its own ULN, both known) at :data:`SIGNIF_DIGITS` (CTCAE v5.0 "if
     baseline was abnormal"; the baseline sample's reference range, never the follow-up's)."""
-    bl, bul = refs["baseline"], refs["baseline_uln"]
-    known = ~np.isnan(bl) & ~np.isnan(bul)
-    with np.errstate(invalid="ignore"):
-        return known & (signif(bl) > signif(bul)), known
+    hit = cache.get("baseline_abnormal")
+    if hit is None:
+        bl, bul = refs["baseline"], refs["baseline_uln"]
+        known = ~np.isnan(bl) & ~np.isnan(bul)
+        with np.errstate(invalid="ignore"):
+            hit = cache["baseline_abnormal"] = (known & (signif(bl) > signif(bul)), known)
+    return hit
 
 
 def _grade_conditioned(
@@ -646,7 +449,7 @@ def _grade_conditioned(
         g_sup, _ = _grade_set(abnormal_rules, v[miss], sub, {})
         ga = ga.copy()
         ga[miss] = np.where(g_sup == 0, 0.0, ga[miss])
-    abnormal, known = _baseline_abnormal(refs)
+    abnormal, known = _baseline_abnormal(refs, cache)
     agree = ~np.isnan(gn) & (gn == ga)
     g = np.where(known, np.where(abnormal, ga, gn), np.where(agree, gn, np.nan))
     bits = np.where(known, np.where(abnormal, ba, bn), bn | ba)
@@ -918,8 +721,8 @@ def grade_codes_versions(
         unit_names_obj = np.asarray(unit_names, dtype=object)
     out = {v: (np.full(n, np.nan), np.full(n, _R_TERM, dtype=np.int8)) for v in versions}
     for k, test in enumerate(test_names):
-        term = term_of.get(str(test))
-        if term is None:
+        term_key = term_of.get(str(test))
+        if term_key is None:
             continue
         idx = np.flatnonzero(test_codes == k)
         bad_unit = None
@@ -928,13 +731,21 @@ def grade_codes_versions(
             ok_codes = [-1, *np.flatnonzero(unit_names_obj == canonical)]
             bad_unit = ~np.isin(unit_codes[idx], ok_codes)
         v_idx = value[idx] if value is not None else np.full(idx.size, np.nan)
+        # gather only the references the term's rules use (the others stay missing)
+        need = _needed_refs(term_key, tuple(versions))
+        nan = np.full(idx.size, np.nan)
         refs = {
-            name: a[idx] if a is not None else np.full(idx.size, np.nan)
-            for name, a in (("lln", lln), ("uln", uln), ("baseline", base), ("baseline_uln", base_uln))
+            name: a[idx] if (a is not None and name in need) else nan
+            for name, a in (
+                ("lln", lln),
+                ("uln", uln),
+                ("baseline", base),
+                ("baseline_uln", base_uln),
+            )
         }
         cache: dict = {}
         for version in versions:
-            g, c = _grade_codes(term, v_idx, version, refs, bad_unit, cache)
+            g, c = _grade_codes(term_key, v_idx, version, refs, bad_unit, cache)
             out[version][0][idx] = g
             out[version][1][idx] = c
     return out

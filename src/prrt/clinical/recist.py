@@ -8,8 +8,8 @@ the smallest sum on study, the nadir, including baseline), §4.3.2 (non-target),
 lesions), §4.4.1 Tables 1–2 (overall response), §4.4.2 (missing assessments / NE), and the
 "special notes on the assessment of target lesions" (a lesion present but too small to measure
 is recorded as 5 mm). RECIST working group FAQ (recist.eortc.org, "Does a new lesion always
-result in PD?"): after an overall CR at the previous assessment, the reappearance of any lesion
-is PD. Best overall response and the per-patient outcomes are in
+result in PD?") and Table 3 footnote a: after an overall CR, the reappearance of any lesion is
+PD. Best overall response and the per-patient outcomes are in
 :mod:`prrt.clinical.recist_bor`.
 
 Examples
@@ -201,9 +201,12 @@ def derive_recist_timepoints(
       assessment are expected at every follow-up, like target lesions. One without a record, or
       with status ``not_evaluated``, makes the non-target assessment "not all evaluated" (NE):
       Table 1 then gives PR for a target CR, Table 2 gives NE (non-target disease only).
-    - Memory: after an overall CR at the previous assessment, a target lesion present again
-      (non-nodal > 0 mm, node ≥ 10 mm short axis) or a non-target lesion present again is PD
-      (RECIST FAQ).
+      Records of other non-target lesions (not flagged new) count where they exist.
+    - Memory: when the last evaluated (not NE) overall response of the course was CR, a target
+      lesion present again (non-nodal > 0 mm, node ≥ 10 mm short axis) or a non-target lesion
+      present again is PD (RECIST FAQ; Table 3 footnote a: after a true CR any disease seen
+      later is PD). While the previous response was PR or SD, reappearance is judged on the
+      sums as usual.
     - Patients with non-target disease only get NON-CR/NON-PD, never SD (Table 2 footnote).
 
     Returns
@@ -287,12 +290,14 @@ def derive_recist_timepoints(
     overall = _overall_vectorised(
         tp["target_response"], tp["non_target_response"], tp["new_lesions"]
     )
-    # memory: reappearance after an overall CR at the previous assessment (RECIST FAQ)
-    prev_cr = (
-        overall.eq("CR").groupby([tp["patient_id"], tp["course_no"]]).shift(1, fill_value=False)
-    )
+    # memory: reappearance after an overall CR (RECIST FAQ; Table 3 footnote a). The state
+    # before each timepoint is the last evaluated (not NE) overall response of the course; one
+    # pass is exact because the rule only turns non-CR timepoints into PD.
+    g2 = [tp["patient_id"], tp["course_no"]]
+    evaluated = overall.where(overall.ne("NE"))
+    before = evaluated.groupby(g2).shift(1).groupby(g2).ffill()
     present = _flag(tp["any_target_present"]) | _flag(tp["nt_any_present"])
-    tp["overall_response"] = overall.mask(prev_cr.to_numpy(dtype=bool) & present, "PD")
+    tp["overall_response"] = overall.mask(before.eq("CR").to_numpy(dtype=bool) & present, "PD")
     shown = tp["has_targets"] & tp["complete"]
     tp["target_sum_mm"] = s.where(shown).astype(float)
     tp["pct_change_baseline"] = pct_b.where(shown).astype(float)
@@ -366,7 +371,8 @@ def _target_sums(
 
 def _non_target_status(cd: pd.DataFrame, les: pd.DataFrame, lm: pd.DataFrame) -> pd.DataFrame:
     """Non-target assessment per course × date: the lesions recorded at the course baseline are
-    expected at every date; a lesion without a record is not evaluated (Tables 1–2)."""
+    expected at every date; a lesion without a record is not evaluated (Tables 1–2). Records of
+    other (not new) non-target lesions count at the dates where they exist."""
     by = ["patient_id", "course_no"]
     keyd = [*by, "assessment_date"]
     nt_ids = les[~les["target"]][["patient_id", "lesion_id"]]
@@ -384,6 +390,12 @@ def _non_target_status(cd: pd.DataFrame, les: pd.DataFrame, lm: pd.DataFrame) ->
     )[[*by, "lesion_id"]]
     grid = cd[keyd].merge(expected, on=by, how="inner")
     grid = grid.merge(nt, on=["patient_id", "lesion_id", "assessment_date"], how="left")
+    # records of non-target lesions not recorded at baseline still count where they exist
+    rec = cd[keyd].merge(nt, on=["patient_id", "assessment_date"], how="inner")
+    rec = rec.merge(expected.assign(_exp=True), on=[*by, "lesion_id"], how="left")
+    extra = rec[rec["_exp"].isna()].drop(columns="_exp")
+    if len(extra):
+        grid = pd.concat([grid, extra], ignore_index=True)
     st = grid["non_target_status"].fillna("not_evaluated")
     grid = grid.assign(
         pd_=st.eq("unequivocal_progression"),

@@ -224,9 +224,30 @@ def derive_response_outcomes(
     first = resp.groupby(by)["assessment_date"].min().rename("response_date")
     out = out.merge(first.reset_index(), on=by, how="left")
     out["time_to_response_days"] = _days(out["response_date"] - out["course_start"])
-    # duration of response: first response → PD timepoint, progression date or death
+    out = _duration_of_response(out, t, prep["progression"], end_events)
+    if "pct_change_baseline" in t:
+        depth = t.groupby(by)["pct_change_baseline"].min().rename("best_pct_change_baseline")
+        out = out.merge(depth.reset_index(), on=by, how="left")
+    out["best_pct_change_baseline"] = (
+        out["best_pct_change_baseline"].astype(float)
+        if "best_pct_change_baseline" in out
+        else np.nan
+    )
+    return out[list(OUTCOME_COLUMNS)]
+
+
+def _duration_of_response(
+    out: pd.DataFrame,
+    t: pd.DataFrame,
+    progression: pd.DataFrame | None,
+    end_events: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Add ``dor_days`` and ``dor_event``: from ``response_date`` to the first PD timepoint,
+    progression date or end event on or after it; otherwise censored at the last evaluable
+    (not NE) assessment (RECIST 1.1 §4.5)."""
+    by = ["patient_id", "course_no"]
     ends = [t.loc[t["code"] == _PD, [*by, "assessment_date"]]]
-    for extra, col in ((prep["progression"], "progression_date"), (end_events, "event_date")):
+    for extra, col in ((progression, "progression_date"), (end_events, "event_date")):
         if extra is not None and len(extra):
             require_columns(extra, ["patient_id", col], "end_events")
             e = out[[*by, "course_start"]].merge(
@@ -234,6 +255,7 @@ def derive_response_outcomes(
             )
             e = e[pd.to_datetime(e[col]) >= e["course_start"]]
             ends.append(e.assign(assessment_date=pd.to_datetime(e[col]))[[*by, "assessment_date"]])
+    ends = [e for e in ends if len(e)] or ends[:1]
     ev = pd.concat(ends, ignore_index=True).merge(out[[*by, "response_date"]], on=by)
     ev = ev[ev["assessment_date"] >= ev["response_date"]]
     ev_date = ev.groupby(by)["assessment_date"].min().rename("dor_end")
@@ -247,15 +269,7 @@ def derive_response_outcomes(
     end = out["dor_end"].fillna(out["last_assessment"]).where(responder)
     out["dor_days"] = _days(end - out["response_date"])
     out["dor_event"] = nullable_bool(out["dor_end"].notna(), ~responder.to_numpy())
-    if "pct_change_baseline" in t:
-        depth = t.groupby(by)["pct_change_baseline"].min().rename("best_pct_change_baseline")
-        out = out.merge(depth.reset_index(), on=by, how="left")
-    out["best_pct_change_baseline"] = (
-        out["best_pct_change_baseline"].astype(float)
-        if "best_pct_change_baseline" in out
-        else np.nan
-    )
-    return out[list(OUTCOME_COLUMNS)]
+    return out
 
 
 def _days(delta: pd.Series) -> pd.Series:

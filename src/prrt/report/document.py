@@ -11,68 +11,41 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from prrt.report.blocks import (
+    Block,
+    Correspondence,
+    FigureBlock,
+    Notice,
+    Paragraph,
+    Section,
+    TableBlock,
+)
+from prrt.report.docx import write_docx
 from prrt.report.figures._common import png_bytes, svg_text
+from prrt.report.html import write_html
 from prrt.report.methods import methods_text
 from prrt.report.tables.base import ReportTable
+from prrt.report.xlsx import write_xlsx
+
+__all__ = [
+    "Block",
+    "Correspondence",
+    "FigureBlock",
+    "Notice",
+    "Paragraph",
+    "Report",
+    "Section",
+    "TableBlock",
+]
 
 logger = logging.getLogger(__name__)
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
-
-
-@dataclass(frozen=True)
-class Section:
-    """A heading."""
-
-    title: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of plain text."""
-
-    text: str
-
-
-@dataclass(frozen=True, eq=False)
-class TableBlock:
-    """A numbered table."""
-
-    table: ReportTable
-    number: int
-
-
-@dataclass(frozen=True, eq=False)
-class FigureBlock:
-    """A numbered figure, already rendered (300-dpi PNG and SVG)."""
-
-    name: str
-    caption: str
-    number: int
-    png: bytes = field(repr=False)
-    svg: str | None = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the report could not compute, and why (shown visibly in every format)."""
-
-    what: str
-    why: str
-
-    @property
-    def text(self) -> str:
-        """One-line notice text."""
-        return f"Not computed: {self.what} — {self.why}"
-
-
-Block = Section | Paragraph | TableBlock | FigureBlock | Notice
 
 
 class Report:
@@ -92,6 +65,10 @@ class Report:
         Names of the statistical methods used (more with :meth:`add_tests`).
     svg : bool
         Also export figures as SVG (default True; False saves ~40 % of figure time).
+    derivation : mapping, optional
+        Settings the store's derived tables were built with (``prrt derive``); shown in the
+        methods and in an appendix table. A template that applies another rule itself records
+        it in :attr:`derivation_overrides`.
 
     Examples
     --------
@@ -113,6 +90,7 @@ class Report:
         conventions: Mapping[str, Any] | None = None,
         tests: Sequence[str] = (),
         svg: bool = True,
+        derivation: Mapping[str, Any] | None = None,
     ) -> None:
         self.title = title
         self.settings: dict[str, Any] = dict(settings)
@@ -120,8 +98,12 @@ class Report:
         self.conventions: dict[str, Any] = dict(conventions or {})
         self.tests: list[str] = list(tests)
         self.svg = svg
+        self.derivation: dict[str, Any] = dict(derivation or {})
+        self.derivation_overrides: dict[str, Any] = {}
         self.blocks: list[Block] = []
         self.glance: list[str] = []
+        self.correspondence: list[tuple[str, str, tuple[str, ...], str]] = []
+        self.paper = "A4"
         self._table_names: set[str] = set()
         self._figure_names: set[str] = set()
 
@@ -167,6 +149,34 @@ class Report:
         self.glance.append(text)
         return self
 
+    def set_correspondence(self, items: Sequence[Any]) -> Report:
+        """Declare the paper items this report reproduces (objects with ``paper``, ``what``,
+        ``report`` — table/figure names — and ``reason``, e.g. ``PaperItem``)."""
+        self.correspondence = [
+            (str(i.paper), str(i.what), tuple(i.report), str(i.reason)) for i in items
+        ]
+        return self
+
+    def correspondence_rows(self) -> list[Correspondence]:
+        """The correspondence table: each paper item, what it shows, and the report's table and
+        figure numbers — or "Not computed" with the reason."""
+        numbers = {b.table.name: f"Table {b.number}" for b in self.tables}
+        numbers.update({b.name: f"Figure {b.number}" for b in self.figures})
+        rows = []
+        for paper, what, names, reason in self.correspondence:
+            found = [numbers[n] for n in names if n in numbers]
+            lost = [n for n in names if n not in numbers]
+            if reason and not names:
+                shown = f"Not computed: {reason}"
+            elif not found:
+                shown = "Not computed on this cohort (see the notices in the report)"
+            elif lost:
+                shown = "; ".join(found) + " (part not computed on this cohort)"
+            else:
+                shown = "; ".join(found)
+            rows.append(Correspondence(paper, what, shown))
+        return rows
+
     def not_computed(self, what: str, why: str) -> Report:
         """Record that ``what`` could not be computed because ``why`` (a visible notice)."""
         logger.info("not computed: %s (%s)", what, why)
@@ -201,7 +211,12 @@ class Report:
 
     def methods(self) -> list[str]:
         """Methods paragraphs generated from the settings, conventions and tests."""
-        return methods_text(self.settings, self.conventions, tests=self.tests)
+        return methods_text(
+            self.settings,
+            self.conventions,
+            tests=self.tests,
+            derivation={**self.derivation, **self.derivation_overrides},
+        )
 
     # output -----------------------------------------------------------------------------------
     def write(
@@ -210,9 +225,11 @@ class Report:
         stem: str,
         *,
         progress: Callable[[str], None] | None = None,
+        paper: str | None = None,
     ) -> dict[str, Path]:
         """Write ``<stem>.html``, ``<stem>.docx``, ``<stem>.xlsx`` and ``figures/<stem>_<name>.png/.svg``.
 
+        ``paper`` is the Word page size, ``"A4"`` (default, :attr:`paper`) or ``"Letter"``.
         ``progress``, if given, is called with the name of each step ("figures", "html", "docx",
         "xlsx") before it runs, so a command can advance a progress bar.
 
@@ -222,10 +239,6 @@ class Report:
             Keys ``"html"``, ``"docx"``, ``"xlsx"`` and ``"figure:<name>.png"`` /
             ``"figure:<name>.svg"`` for every figure.
         """
-        from prrt.report.docx import write_docx
-        from prrt.report.html import write_html
-        from prrt.report.xlsx import write_xlsx
-
         if not _NAME_RE.match(stem):
             raise ValueError(f"stem {stem!r} must match {_NAME_RE.pattern}")
         out = Path(out_dir)
@@ -245,7 +258,7 @@ class Report:
         step("html")
         paths["html"] = write_html(self, out / f"{stem}.html")
         step("docx")
-        paths["docx"] = write_docx(self, out / f"{stem}.docx")
+        paths["docx"] = write_docx(self, out / f"{stem}.docx", paper=paper or self.paper)
         step("xlsx")
         paths["xlsx"] = write_xlsx(self, out / f"{stem}.xlsx")
         logger.info("report %r written to %s", self.title, out)

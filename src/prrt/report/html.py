@@ -7,22 +7,25 @@ so it opens offline and can be e-mailed as one file.
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
 
-from prrt.report.document import FigureBlock, Notice, Paragraph, Report, Section, TableBlock
+from prrt.report.blocks import (
+    FigureBlock,
+    Notice,
+    Paragraph,
+    ReportView,
+    Section,
+    TableBlock,
+    appendix,
+    kv_text,
+)
 from prrt.report.tables.base import split_indent
 
-
-def kv_text(value: Any) -> str:
-    """Display text of a settings/provenance value (JSON for nested values)."""
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, default=str, ensure_ascii=False)
-    return str(value)
+__all__ = ["kv_text", "render_html", "write_html"]
 
 
 def _env() -> jinja2.Environment:
@@ -68,22 +71,25 @@ def _block_context(block: object) -> dict[str, Any]:
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML page."""
+def render_html(report: ReportView) -> str:
+    """The report as one self-contained HTML page: title, results at a glance, methods, the
+    results, the correspondence with the paper, then the appendix (settings, derivation
+    settings, conventions) and the provenance."""
     from prrt import __version__
 
     template = _env().get_template("report.html.j2")
     return template.render(
         title=report.title,
         version=__version__,
+        glance=report.glance,
         methods=report.methods(),
         blocks=[_block_context(b) for b in report.blocks],
-        provenance=[(k, kv_text(v)) for k, v in report.provenance.items()],
-        settings=[(k, kv_text(v)) for k, v in report.settings.items()],
+        correspondence=report.correspondence_rows(),
+        appendix=appendix(report),
     )
 
 
-def write_html(report: Report, path: str | Path) -> Path:
+def write_html(report: ReportView, path: str | Path) -> Path:
     """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -19,38 +19,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from prrt.report.prose import methods_paragraphs
+
 logger = logging.getLogger(__name__)
 
 SOFTWARE = ("prrt", "numpy", "scipy", "statsmodels", "pandas", "duckdb", "matplotlib")
-
-# Known convention keys -> sentence template ({v} is the value).
-_CONVENTION_TEXT = {
-    "conf_type": "Kaplan–Meier pointwise confidence intervals used the {v} transform with "
-    "Greenwood's variance.",
-    "km_conf_type": "Kaplan–Meier pointwise confidence intervals used the {v} transform with "
-    "Greenwood's variance.",
-    "median_ci": "Confidence intervals of median survival: {v}.",
-    "followup": "Follow-up was estimated by {v}.",
-    "logrank": "Survival curves were compared with the {v} test.",
-    "ties": "Cox proportional-hazards models handled tied event times by the {v} method; hazard "
-    "ratios are given with Wald 95% confidence intervals.",
-    "screen_threshold": "Covariates with a univariable p below {v} entered the multivariable "
-    "model (complete cases).",
-    "logistic_ci": "Odds ratio confidence intervals: {v}.",
-    "wilcoxon": "Wilcoxon rank-sum test: {v}.",
-    "t_test": "t tests: {v}.",
-    "chi_square": "Chi-square tests: {v}.",
-    "percentile_definition": "Percentiles and interquartile ranges: {v}.",
-    "roc_ci": "ROC AUC confidence intervals: {v}.",
-    "loess": "LOESS smoothing: {v}.",
-    "alpha": "Two-sided significance level {v}.",
-    "z": "95% Wald intervals use z = {v}.",
-}
-
-_SETTING_TEXT = {
-    "ctcae_version": "Toxicity was graded with CTCAE version {v}.",
-    "population": "Population: {v}.",
-}
 
 
 def software_versions() -> dict[str, str]:
@@ -91,8 +64,9 @@ def methods_text(
     conventions: Mapping[str, Any] | None = None,
     *,
     tests: Sequence[str] = (),
+    derivation: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Paragraphs of the methods section.
+    """Paragraphs of the methods section, in prose (:func:`prrt.report.prose.methods_paragraphs`).
 
     Parameters
     ----------
@@ -102,59 +76,24 @@ def methods_text(
         Statistical conventions used (the ``conventions`` dicts of the result objects, merged).
     tests : sequence of str
         Names of the statistical tests and models used.
+    derivation : mapping, optional
+        The derivation settings in force (``prrt derive``: windows, cut-offs, PFS rule).
 
     Returns
     -------
     list of str
-        Settings, statistics and software paragraphs.
+        Population, definitions, endpoints, statistical analysis and software paragraphs.
 
     Examples
     --------
-    >>> paras = methods_text({"ctcae_version": "5.0", "pt_threshold_1e9_l": 100},
-    ...                      {"ties": "Breslow"}, tests=["Fisher exact test"])
-    >>> paras[0]
-    'Toxicity was graded with CTCAE version 5.0. Other settings: pt threshold 1e9 l = 100.'
-    >>> paras[1].startswith("Statistical methods: Fisher exact test.")
-    True
+    >>> paras = methods_text({"ctcae_version": "5.0"}, {"ties": "Breslow"},
+    ...                      tests=["Fisher's exact test"])
+    >>> "CTCAE) version 5.0" in paras[1], paras[-1].startswith("Software.")
+    (True, True)
     """
-    sentences, others = [], []
-    for key, value in settings.items():
-        if key in _SETTING_TEXT:
-            sentences.append(_SETTING_TEXT[key].format(v=_value_text(value)))
-        else:
-            others.append(f"{_readable(key)} = {_value_text(value)}")
-    if others:
-        sentences.append("Other settings: " + "; ".join(others) + ".")
-    paras = [" ".join(sentences) if sentences else "No analysis settings were recorded."]
-
-    stat = []
-    if tests:
-        stat.append("Statistical methods: " + ", ".join(dict.fromkeys(tests)) + ".")
-    seen: set[str] = set()
-    extra = []
-    for key, value in (conventions or {}).items():
-        template = _CONVENTION_TEXT.get(key)
-        if template:
-            sentence = template.format(v=_value_text(value))
-            if sentence not in seen:
-                seen.add(sentence)
-                stat.append(sentence)
-        else:
-            extra.append(f"{_readable(key)}: {_value_text(value)}")
-    if extra:
-        stat.append("Other conventions: " + "; ".join(extra) + ".")
-    stat.append(
-        "Displayed numbers are rounded half away from zero; p-values below 0.001 are shown as "
-        "< 0.001; NE denotes not estimable."
+    return methods_paragraphs(
+        settings, conventions, tests=tests, derivation=derivation, software=software_versions()
     )
-    paras.append(" ".join(stat))
-    versions = software_versions()
-    libs = ", ".join(f"{k} {v}" for k, v in versions.items() if k not in ("prrt", "python"))
-    paras.append(
-        f"Analyses were run with PRRT Workbench {versions['prrt']} on Python {versions['python']} "
-        f"({libs})."
-    )
-    return paras
 
 
 def settings_hash(settings: Mapping[str, Any]) -> str:

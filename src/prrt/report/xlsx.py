@@ -1,7 +1,10 @@
-"""Excel (.xlsx) rendering: one sheet per table plus Contents, Settings and Provenance sheets.
+"""Excel (.xlsx) rendering: one sheet per table plus Contents, Correspondence and appendix sheets.
 
-Cells whose display text is a plain number are written as numbers with a number format that shows
-the same decimals, so the spreadsheet displays what the HTML shows and the value stays usable.
+Each table sheet holds the table as the HTML shows it (display text; plain numbers as numbers
+with a format of the same decimals) and, below it, a **Numbers** block in which every number is
+a numeric cell in its own column — estimate, lower, upper, n, %, p — at full precision where the
+builder provides it (:meth:`prrt.report.tables.ReportTable.numeric_frame`), so the workbook can
+be re-analysed (issue 9, defect 10). The Contents sheet opens with the results at a glance.
 Sheet names are the table names cut to Excel's 31 characters and made unique.
 """
 
@@ -15,12 +18,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from prrt.report.document import Report, TableBlock
-from prrt.report.html import kv_text
+from prrt.report.blocks import ReportView, TableBlock, appendix
 from prrt.report.tables.base import split_indent
 
 _NUMBER = re.compile(r"^-?\d+(\.(\d+))?$")
-_RESERVED = {"contents", "settings", "provenance", "not computed"}
+_RESERVED = {
+    "contents",
+    "correspondence",
+    "settings",
+    "derivation",
+    "conventions",
+    "provenance",
+    "not computed",
+}
+NUMBERS_TITLE = "Numbers (numeric cells, full precision where available)"
+"""Heading of the numeric block under each table."""
 _THIN = Side(style="thin", color="000000")
 _MEDIUM = Side(style="medium", color="000000")
 
@@ -87,21 +99,59 @@ def _write_table(ws: object, block: TableBlock) -> None:
             widths[j - 1] = max(widths[j - 1], len(shown) + 2 * level)
     if t.footnote:
         ws.cell(row=5 + len(rows), column=1, value=t.footnote).font = Font(italic=True, size=9)  # type: ignore[attr-defined]
+    _write_numbers(ws, block, 7 + len(rows))
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)  # type: ignore[attr-defined]
 
 
-def _kv_sheet(wb: Workbook, title: str, items: dict[str, object]) -> None:
+def _number_format(column: str, value: float) -> str:
+    if "p" == column.split(" ")[-1] or " p " in f" {column} " or "upper bound" in column:
+        return "0.0000"
+    if float(value).is_integer() and not column.endswith((": %", "%")):
+        return "0"
+    return "0.00##"
+
+
+def _write_numbers(ws: object, block: TableBlock, top: int) -> None:
+    """The numeric block: one numeric column per number, under the display table."""
+    frame = block.table.numeric_frame()
+    ws.cell(row=top, column=1, value=NUMBERS_TITLE).font = Font(bold=True)  # type: ignore[attr-defined]
+    for j, h in enumerate(frame.columns, start=1):
+        c = ws.cell(row=top + 1, column=j, value=str(h))  # type: ignore[attr-defined]
+        c.font = Font(bold=True)
+        c.border = Border(bottom=_THIN)
+    for i, row in enumerate(frame.itertuples(index=False), start=top + 2):
+        for j, (col, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            if isinstance(value, bool):
+                value = int(value)
+            if hasattr(value, "item") and not isinstance(value, str):
+                value = value.item()
+            c = ws.cell(row=i, column=j, value=value)  # type: ignore[attr-defined]
+            if isinstance(value, int | float):
+                c.number_format = _number_format(str(col), float(value))
+
+
+def _kv_sheet(wb: Workbook, title: str, items: list[tuple[str, str]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(["Key", "Value"])
     ws["A1"].font = ws["B1"].font = Font(bold=True)
-    for k, v in items.items():
-        ws.append([str(k), kv_text(v)])
+    for k, v in items:
+        ws.append([k, v])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 80
 
 
-def render_xlsx(report: Report) -> bytes:
+_APPENDIX_SHEETS = {
+    "settings": "Settings",
+    "derivation": "Derivation",
+    "conventions": "Conventions",
+    "provenance": "Provenance",
+}
+
+
+def render_xlsx(report: ReportView) -> bytes:
     """The report as .xlsx bytes."""
     wb = Workbook()
     contents = wb.active
@@ -110,6 +160,12 @@ def render_xlsx(report: Report) -> bytes:
     contents.append([report.title])
     contents["A1"].font = Font(bold=True, size=13)
     contents.append([])
+    if report.glance:
+        contents.append(["Results at a glance"])
+        contents.cell(row=contents.max_row, column=1).font = Font(bold=True)
+        for g in report.glance:
+            contents.append([g])
+        contents.append([])
     contents.append(["Sheet", "Table"])
     names = sheet_names([b.table.name for b in report.tables])
     for block, sheet in zip(report.tables, names, strict=True):
@@ -128,14 +184,24 @@ def render_xlsx(report: Report) -> bytes:
             ws.append([n.what, n.why])
     contents.column_dimensions["A"].width = 24
     contents.column_dimensions["B"].width = 80
-    _kv_sheet(wb, "Settings", dict(report.settings))
-    _kv_sheet(wb, "Provenance", dict(report.provenance))
+    rows = report.correspondence_rows()
+    if rows:
+        ws = wb.create_sheet("Correspondence")
+        ws.append(["Paper", "What it shows", "This report"])
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for r in rows:
+            ws.append([r.paper, r.what, r.report])
+        for col, w in zip("ABC", (14, 70, 40), strict=True):
+            ws.column_dimensions[col].width = w
+    for key, _heading, items in appendix(report):
+        _kv_sheet(wb, _APPENDIX_SHEETS[key], items)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def write_xlsx(report: Report, path: str | Path) -> Path:
+def write_xlsx(report: ReportView, path: str | Path) -> Path:
     """Write :func:`render_xlsx` to ``path`` and return the path."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

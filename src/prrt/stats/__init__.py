@@ -20,6 +20,7 @@ from prrt.stats.comparisons import (
     wilcoxon_rank_sum,
 )
 from prrt.stats.competing import CumulativeIncidenceResult, cumulative_incidence, gray_test
+from prrt.stats.concordance import ConcordanceResult, concordance, harrell_c
 from prrt.stats.cox import (
     AliasedTermWarning,
     CoxResult,
@@ -27,6 +28,7 @@ from prrt.stats.cox import (
     cox,
     design_matrix,
 )
+from prrt.stats.coxtv import CoxCountingResult, cox_counting
 from prrt.stats.descriptive import (
     CategoricalSummary,
     ContinuousSummary,
@@ -45,11 +47,23 @@ from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
 from prrt.stats.loess import LoessResult, loess
 from prrt.stats.logistic import LogisticCurveResult, LogisticResult, logistic, logistic_curve
 from prrt.stats.logrank import LogrankResult, logrank
+from prrt.stats.mixed import MixedModelResult, mixed_model
+from prrt.stats.paired import (
+    SignedRankResult,
+    SymmetryResult,
+    bowker,
+    mcnemar,
+    wilcoxon_signed_rank,
+)
 from prrt.stats.ph import PHTestResult, ph_test
 from prrt.stats.power import PowerResult, power_cox_sim, power_logrank_schoenfeld, power_logrank_sim
 from prrt.stats.proportions import ProportionResult, proportion_ci
+from prrt.stats.rankcorr import kendall_tau, spearman_exact
 from prrt.stats.response_duration import duration_of_response
+from prrt.stats.rmst import RmstResult, rmst_difference
+from prrt.stats.robust import logistic_cluster
 from prrt.stats.roc import RocAucResult, YoudenResult, roc_auc, roc_curve, youden_cutoff
+from prrt.stats.roccompare import RocCompareResult, roc_compare
 from prrt.stats.screen import ScreenResult, logrank_screen, screen_then_fit
 from prrt.stats.tables2x2 import (
     ChiSquareResult,
@@ -60,6 +74,7 @@ from prrt.stats.tables2x2 import (
     odds_ratio,
     two_by_two,
 )
+from prrt.stats.timevarying import exposure_intervals
 
 __all__ = [
     "Z975",
@@ -67,8 +82,10 @@ __all__ = [
     "BootstrapResult",
     "CategoricalSummary",
     "ChiSquareResult",
+    "ConcordanceResult",
     "ContinuousSummary",
     "CorrelationResult",
+    "CoxCountingResult",
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
@@ -81,28 +98,37 @@ __all__ = [
     "LogisticCurveResult",
     "LogisticResult",
     "LogrankResult",
+    "MixedModelResult",
     "MonotoneLikelihoodWarning",
     "OddsRatioResult",
     "PHTestResult",
     "PowerResult",
     "ProportionResult",
     "RankSumResult",
+    "RmstResult",
     "RocAucResult",
+    "RocCompareResult",
     "ScreenResult",
+    "SignedRankResult",
     "StatResult",
+    "SymmetryResult",
     "TTestResult",
     "YoudenResult",
     "bootstrap_ci",
     "bootstrap_km_median",
+    "bowker",
     "cause_specific_cox",
     "chi_square",
     "compare_groups",
+    "concordance",
     "cox",
+    "cox_counting",
     "cumulative_incidence",
     "describe_categorical",
     "describe_continuous",
     "design_matrix",
     "duration_of_response",
+    "exposure_intervals",
     "fine_gray",
     "firth_logistic",
     "fisher_exact",
@@ -110,14 +136,19 @@ __all__ = [
     "format_estimate",
     "format_p",
     "gray_test",
+    "harrell_c",
     "kaplan_meier",
     "kaplan_meier_grouped",
+    "kendall_tau",
     "kruskal_wallis",
     "loess",
     "logistic",
+    "logistic_cluster",
     "logistic_curve",
     "logrank",
     "logrank_screen",
+    "mcnemar",
+    "mixed_model",
     "odds_ratio",
     "pearson",
     "ph_test",
@@ -125,13 +156,17 @@ __all__ = [
     "power_logrank_schoenfeld",
     "power_logrank_sim",
     "proportion_ci",
+    "rmst_difference",
     "roc_auc",
+    "roc_compare",
     "roc_curve",
     "round_half_up",
     "screen_then_fit",
     "spearman",
+    "spearman_exact",
     "t_test",
     "two_by_two",
     "wilcoxon_rank_sum",
+    "wilcoxon_signed_rank",
     "youden_cutoff",
 ]

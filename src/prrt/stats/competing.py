@@ -109,8 +109,8 @@ class CumulativeIncidenceResult(ResultMixin):
 
 
 def _codes(values: Any) -> tuple[npt.NDArray[np.int64], list[Any]]:
-    codes, uniq = pd.factorize(pd.Series(values), sort=True)
-    return codes.astype(np.int64), list(uniq)
+    codes, uniq = pd.factorize(np.asarray(values), sort=True)
+    return codes.astype(np.int64), list(np.asarray(uniq).tolist())
 
 
 def _prepare(
@@ -127,7 +127,9 @@ def _prepare(
     return t, e_int, keep
 
 
-def _curve(t: FloatArray, e: npt.NDArray[np.int64], cause: int, censor_code: int) -> pd.DataFrame:
+def _curve(
+    t: FloatArray, e: npt.NDArray[np.int64], cause: int, censor_code: int
+) -> dict[str, npt.NDArray[Any]]:
     """Aalen–Johansen estimate and cmprsk variance of one cause in one group."""
     utime, inv = np.unique(t, return_inverse=True)
     n_tot = np.bincount(inv, minlength=utime.size).astype(float)
@@ -160,17 +162,15 @@ def _curve(t: FloatArray, e: npt.NDArray[np.int64], cause: int, censor_code: int
     # cuminc refreshes the variance at cause-k event times only; carry it forward
     last = np.maximum.accumulate(np.where(d1 > 0, np.arange(utime.size), -1))
     var = np.where(last >= 0, var_at[np.maximum(last, 0)], 0.0)
-    return pd.DataFrame(
-        {
-            "time": utime,
-            "n_risk": n.astype(np.int64),
-            "n_event": d1.astype(np.int64),
-            "n_competing": d2.astype(np.int64),
-            "n_censor": (n_tot - d_all).astype(np.int64),
-            "estimate": f,
-            "variance": np.maximum(var, 0.0),
-        }
-    )
+    return {
+        "time": utime,
+        "n_risk": n.astype(np.int64),
+        "n_event": d1.astype(np.int64),
+        "n_competing": d2.astype(np.int64),
+        "n_censor": (n_tot - d_all).astype(np.int64),
+        "estimate": f,
+        "variance": np.maximum(var, 0.0),
+    }
 
 
 def _ci(est: FloatArray, se: FloatArray, z: float, conf_type: str) -> tuple[FloatArray, FloatArray]:
@@ -233,9 +233,9 @@ def cumulative_incidence(
     (an "empty cause") gives a curve that stays at 0 with variance 0 and no CI.
     """
     t, e, keep = _prepare(time, event, censor_code)
-    g_raw = np.zeros(t.size) if group is None else np.asarray(group, dtype=object).ravel()
+    g_raw = np.zeros(t.size) if group is None else np.asarray(group).ravel()
     if group is not None:
-        keep &= pd.notna(pd.Series(g_raw)).to_numpy()
+        keep &= ~pd.isna(g_raw)
     t, e = t[keep], e[keep]
     g_codes, groups = _codes(np.asarray(g_raw)[keep])
     present = sorted(int(c) for c in np.unique(e) if c != censor_code)
@@ -243,18 +243,26 @@ def cumulative_incidence(
     if not cause_list:
         raise ValueError("no events of any cause")
     z = z_quantile(alpha)
-    frames = []
+    parts: list[dict[str, npt.NDArray[Any]]] = []
+    labels: list[tuple[Any, int, int]] = []
     for gi, grp in enumerate(groups):
         m = g_codes == gi
         for cause in cause_list:
             cur = _curve(t[m], e[m], cause, censor_code)
-            se = np.sqrt(cur["variance"].to_numpy())
-            lo, hi = _ci(cur["estimate"].to_numpy(), se, z, conf_type)
-            cur = cur.assign(se=se, lower=lo, upper=hi)
-            cur.insert(0, "cause", cause)
-            cur.insert(0, "group", grp)
-            frames.append(cur)
-    table = pd.concat(frames, ignore_index=True)
+            cur["se"] = np.sqrt(cur["variance"])
+            cur["lower"], cur["upper"] = _ci(cur["estimate"], cur["se"], z, conf_type)
+            parts.append(cur)
+            labels.append((grp, cause, cur["time"].size))
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    sizes = [lb[2] for lb in labels]
+    grp_col = pd.Series(np.repeat(np.array([lb[0] for lb in labels], dtype=object), sizes))
+    table = pd.DataFrame(
+        {
+            "group": grp_col.infer_objects(),
+            "cause": np.repeat([lb[1] for lb in labels], sizes),
+            **cols,
+        }
+    )
     tests = None
     if len(groups) > 1:
         s_raw = None if strata is None else np.asarray(strata, dtype=object).ravel()[keep]
@@ -350,12 +358,11 @@ def _gray_stratum(
     nt = utime.size
     is1 = (e == cause).astype(float)
     is2 = ((e != cause) & (e != censor_code)).astype(float)
-    tot = np.zeros((nt, n_groups))
-    d1 = np.zeros((nt, n_groups))
-    d2 = np.zeros((nt, n_groups))
-    np.add.at(tot, (inv, g), 1.0)
-    np.add.at(d1, (inv, g), is1)
-    np.add.at(d2, (inv, g), is2)
+    flat = inv.ravel() * n_groups + g
+    size = nt * n_groups
+    tot = np.bincount(flat, minlength=size).astype(float).reshape(nt, n_groups)
+    d1 = np.bincount(flat, weights=is1, minlength=size).reshape(nt, n_groups)
+    d2 = np.bincount(flat, weights=is2, minlength=size).reshape(nt, n_groups)
     n = np.cumsum(tot[::-1], axis=0)[::-1]
     ev = (d1 + d2).sum(axis=1) > 0
     n, d1, d2 = n[ev], d1[ev], d2[ev]

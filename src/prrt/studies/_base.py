@@ -27,6 +27,7 @@ import pandas as pd
 from prrt import __version__
 from prrt.cohort.store import Store
 from prrt.report import Report, ReportTable
+from prrt.studies._derivation import derivation_settings
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,16 @@ def settings_dict(settings: Any) -> dict[str, Any]:
     return json.loads(json.dumps(raw, default=str))
 
 
-def settings_hash(settings: Any) -> str:
-    """Short SHA-256 of the settings, printed in every report."""
-    text = json.dumps(settings_dict(settings), sort_keys=True)
+def settings_hash(settings: Any, derivation: Mapping[str, Any] | None = None) -> str:
+    """Short SHA-256 of the study settings and the store's derivation settings (every report).
+
+    ``derivation`` (what ``prrt derive`` recorded in ``analysis_settings``) is part of the
+    hash: the same template on stores derived with different rules gets different hashes.
+    """
+    payload: Any = settings_dict(settings)
+    if derivation:
+        payload = {"study": payload, "derivation": dict(derivation)}
+    text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -107,15 +115,23 @@ class StudyRun:
     key_numbers: dict[str, Any] = field(default_factory=dict)
     not_computed: list[tuple[str, str]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    derivation: dict[str, Any] = field(default_factory=dict)
+    """Settings ``prrt derive`` recorded with the store's derived tables (empty if none)."""
 
     @classmethod
     def start(cls, store: Store, settings: Any) -> StudyRun:
-        """Open a run: build the report shell with settings and provenance."""
+        """Open a run: build the report shell with settings and provenance.
+
+        The provenance names the derivation settings of the store (``analysis_settings``) and
+        the settings hash covers them (issue 9, defect 2).
+        """
         sdict = settings_dict(settings)
+        derivation = derivation_settings(store)
         provenance = {
             "product": f"PRRT Workbench {__version__}",
             "cohort hash": cohort_hash(store),
-            "settings hash": settings_hash(settings),
+            "settings hash": settings_hash(settings, derivation),
+            "derivation settings hash": str(derivation.get("settings_hash", "not derived")),
             "store": store.path.name,
             "schema version": store.schema_version(),
             "python": platform.python_version(),
@@ -129,8 +145,13 @@ class StudyRun:
                 f"{r.source_name} ({str(r.sha256)[:12]}, {r.imported_at})"
                 for r in imports.itertuples()
             )
-        report = Report(settings.title, sdict, provenance)
-        return cls(settings.name, settings.title, store, settings, report)
+        report = Report(
+            settings.title,
+            sdict,
+            provenance,
+            derivation={k: v for k, v in derivation.items() if k != "settings_hash"},
+        )
+        return cls(settings.name, settings.title, store, settings, report, derivation=derivation)
 
     # -- data access ---------------------------------------------------------------------
     def read(self, table: str) -> pd.DataFrame:
@@ -146,6 +167,21 @@ class StudyRun:
         if not self.store.has_table(table):
             return False
         return bool(self.store.row_counts().get(table, 0) > 0)
+
+    def require_derivation(self, key: str, wanted: Any, what: str) -> None:
+        """Refuse (:class:`NotComputable`) when the store was derived with another ``key``.
+
+        For steps that use a derived column whose rule the template cannot apply itself
+        (e.g. patient-level worst grades graded with the derivation's CTCAE version).
+        """
+        if not self.derivation:
+            return
+        have = self.derivation.get(key)
+        if str(have) != str(wanted):
+            raise NotComputable(
+                f"{what} needs the store derived with {key} = {wanted}, but it was derived with "
+                f"{key} = {have}; run `prrt derive` with {key} = {wanted} for this report"
+            )
 
     @staticmethod
     def require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -245,7 +281,17 @@ class StudyRun:
         self.key_numbers[key] = value
 
     def finish(self, out_dir: str | Path) -> StudyOutput:
-        """Write the report files and return what was produced."""
+        """Write the report files and return what was produced.
+
+        The report ends with the correspondence with the paper: the ``CORRESPONDENCE`` the
+        study module declares (module of its settings class), when it declares one.
+        """
+        import sys
+
+        module = sys.modules.get(type(self.settings).__module__)
+        declared = getattr(module, "CORRESPONDENCE", None)
+        if declared:
+            self.report.set_correspondence(declared)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = self.report.write(out, self.name)

@@ -23,12 +23,12 @@ CODE_COLUMNS = ("sex", "primary_site", "stop_reason", "protocol", "hepatic_tumou
 (``small_intestine`` → ``Small intestine``, ``dose_limit`` → ``Organ dose limit reached``)."""
 
 
-RESPONSE_LABELS = {"NON-CR/NON-PD": "Non-CR/non-PD"}
+RESPONSE_LABELS = {"NON-CR/NON-PD": vocabulary.LEVELS["bor"]["NON-CR/NON-PD"]}
 """Best-response codes shown in words (RECIST 1.1 Table 2: non-target disease only); CR, PR,
 SD, PD and NE are shown as the abbreviations the papers use."""
 
 
-def response_label(code: object) -> object:
+def response_label(code: object) -> str:
     """Display label of a best-response code.
 
     Examples
@@ -36,7 +36,7 @@ def response_label(code: object) -> object:
     >>> response_label("NON-CR/NON-PD"), response_label("PR")
     ('Non-CR/non-PD', 'PR')
     """
-    return RESPONSE_LABELS.get(code, code) if isinstance(code, str) else code
+    return RESPONSE_LABELS.get(code, code) if isinstance(code, str) else str(code)
 
 
 def words(code: object) -> object:

@@ -82,6 +82,9 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
     return ok
 
 
+_DIRECTION_WORDS = {"<": "higher predicts (<)", ">": "lower predicts (>)"}
+"""ROC direction in words, with pROC's symbol."""
+
 ESTIMABLE_RANGE = (1e-6, 1e6)
 """Ratios outside this range come from a monotone likelihood: shown as not estimable (NE)."""
 
@@ -332,19 +335,32 @@ def binary_univariate(
     *,
     labels: Mapping[str, str],
     key: str,
+    directions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Ferrara-style univariate table for a binary outcome.
 
     Binary factors: events/n per level, logistic OR with Wald CI and Wald p; when the OR is
     not estimable (a zero cell) Fisher's exact p with the modified-Wald (Haldane–Anscombe)
-    OR. Continuous factors: OR per unit (logistic, Wald), Wilcoxon rank-sum p and ROC AUC
-    with DeLong CI.
+    OR. Continuous factors: OR per unit (logistic, Wald), median (IQR) with and without the
+    outcome beside the Wilcoxon rank-sum p, and ROC AUC with DeLong CI in the direction
+    declared in ``directions`` (pROC's notation: ``"<"`` higher values predict the outcome,
+    ``">"`` lower values do; default ``"<"``), never flipped after seeing the data
+    (conventions.md, ROC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Factor`` (continuous ones suffixed "(per unit)") and the numeric ``or_estimate,
+        or_lower, or_upper, p_value`` of every factor analysed (for a forest plot and headline
+        numbers); the two report tables (categorical, continuous) hold the display text.
     """
+    directions = dict(directions or {})
     d = data.dropna(subset=[outcome]).copy()
     y = d[outcome].astype(float).astype(int)
     if y.sum() == 0 or y.sum() == len(y):
         raise NotComputable(f"{_label(labels, outcome)}: no variation in the outcome")
     rows: list[dict[str, Any]] = []
+    cont: list[dict[str, Any]] = []
     for f in binary:
         if f not in d.columns or d[f].dropna().nunique() < 2:
             run.skip_factor(
@@ -363,7 +379,7 @@ def binary_univariate(
         if min(a, b, c, e) == 0:
             orr = stats.odds_ratio(table, method="modified_wald")
             p = stats.fisher_exact(table).p_value
-            method = "modified Wald OR; Fisher exact p"
+            method = "Modified-Wald OR; Fisher exact p"
         else:
             fit = stats.logistic(sub.assign(**{outcome: yy, f: x}), outcome, [f])
             row = fit.table.loc[f]
@@ -374,7 +390,7 @@ def binary_univariate(
                 float(row["upper"]),
                 float(row["p"]),
             )
-            method = "logistic OR, Wald CI and p"
+            method = "Logistic regression, Wald CI and p"
         if orr is not None:
             est, (lo, hi) = orr.estimate, orr.ci
         rows.append(
@@ -385,7 +401,10 @@ def binary_univariate(
                 "OR (95 % CI)": f"{_fmt(est, 2)} ({_fmt(lo, 2)}–{_fmt(hi, 2)})",
                 "p": stats.format_p(p),
                 "Method": method,
-                "AUC (95 % CI)": "",
+                "or_estimate": est,
+                "or_lower": lo,
+                "or_upper": hi,
+                "p_value": p,
             }
         )
         run.number(f"{key}_or[{f}]", est)
@@ -410,21 +429,35 @@ def binary_univariate(
         w = stats.wilcoxon_rank_sum(
             sub.loc[yy == 1, f].astype(float), sub.loc[yy == 0, f].astype(float)
         )
-        auc = stats.roc_auc(yy, sub[f].astype(float))
-        rows.append(
+        direction = directions.get(f, "<")
+        auc = stats.roc_auc(yy, sub[f].astype(float), direction=direction)
+        with_, without = (
+            stats.describe_continuous(sub.loc[yy == v, f].astype(float)) for v in (1, 0)
+        )
+        label = vocabulary.in_sentence(_label(labels, outcome))
+        cont.append(
             {
-                "Factor": f"{_label(labels, f)} (per unit)",
-                "Events / n (no)": "",
-                "Events / n (yes)": "",
-                "OR (95 % CI)": f"{_fmt(float(row['or']), 2)} ({_fmt(float(row['lower']), 2)}–"
-                f"{_fmt(float(row['upper']), 2)})",
-                "p": stats.format_p(float(row["p"])),
-                "Method": f"logistic OR (Wald); Wilcoxon p {_p_phrase(w.p_value)}",
-                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–{_fmt(auc.ci[1], 2)})",
+                "Factor": _label(labels, f),
+                f"With {label}, median (IQR)": with_.median_iqr(),
+                f"Without {label}, median (IQR)": without.median_iqr(),
+                "Wilcoxon p": stats.format_p(w.p_value),
+                "OR per unit (95 % CI)": f"{_fmt(float(row['or']), 2)} "
+                f"({_fmt(float(row['lower']), 2)}–{_fmt(float(row['upper']), 2)})",
+                "Wald p": stats.format_p(float(row["p"])),
+                "AUC (95 % CI)": f"{_fmt(auc.estimate, 2)} ({_fmt(auc.ci[0], 2)}–"
+                f"{_fmt(auc.ci[1], 2)})",
+                "ROC direction": _DIRECTION_WORDS[direction],
+                "or_estimate": float(row["or"]),
+                "or_lower": float(row["lower"]),
+                "or_upper": float(row["upper"]),
+                "p_value": float(row["p"]),
             }
         )
         run.number(f"{key}_or[{f}]", float(row["or"]))
         run.number(f"{key}_auc[{f}]", auc.estimate)
+        run.number(f"{key}_auc_ci[{f}]", auc.ci)
+        run.number(f"{key}_auc_direction[{f}]", direction)
+        run.number(f"{key}_wilcoxon_p[{f}]", w.p_value)
     run.uses(
         tests=[
             "logistic regression (Wald)",
@@ -433,18 +466,43 @@ def binary_univariate(
             "ROC AUC (DeLong)",
         ]
     )
-    if not rows:
+    if not rows and not cont:
         raise NotComputable("no candidate factor has data in two categories")
-    frame = pd.DataFrame(rows)
-    run.table(
-        ReportTable(
-            f"Univariate analysis of {vocabulary.in_sentence(_label(labels, outcome))}",
-            frame,
-            f"univariate_{key}",
-            footnote="OR, odds ratio; CI, bilateral Wald confidence interval; p from the Wald test "
-            "of the univariate logistic model, or Fisher's exact test when the OR is not "
-            "estimable (then the modified-Wald OR, 0.5 added to every cell). AUC with DeLong CI.",
+    numeric = ["or_estimate", "or_lower", "or_upper", "p_value"]
+    label = vocabulary.in_sentence(_label(labels, outcome))
+    if rows:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: categorical factors",
+                pd.DataFrame(rows).drop(columns=numeric),
+                f"univariate_{key}",
+                footnote="Events / n: patients with the outcome among those without (no) and "
+                "with (yes) the factor. OR, odds ratio; CI, bilateral Wald confidence interval; p "
+                "from the Wald test of the univariate logistic model, or Fisher's exact test when "
+                "the OR is not estimable (then the modified-Wald OR, 0.5 added to every cell).",
+            )
         )
+    if cont:
+        run.table(
+            ReportTable(
+                f"Univariate analysis of {label}: continuous factors",
+                pd.DataFrame(cont).drop(columns=numeric),
+                f"univariate_{key}_continuous",
+                footnote="Median (IQR, SAS PCTLDEF=5) in patients with and without the outcome; "
+                "Wilcoxon rank-sum test (normal approximation, continuity correction). OR per "
+                "unit of the factor, univariate logistic model, Wald CI and p. ROC AUC with "
+                "DeLong CI in the direction declared before the analysis (pROC 'direction': "
+                "'<' higher values predict the outcome, '>' lower values do), never flipped.",
+            )
+        )
+    frame = pd.concat(
+        [
+            pd.DataFrame(rows, columns=["Factor", *numeric]),
+            pd.DataFrame(cont, columns=["Factor", *numeric]).assign(
+                Factor=lambda f: f["Factor"] + " (per unit)"
+            ),
+        ],
+        ignore_index=True,
     )
     return frame
 

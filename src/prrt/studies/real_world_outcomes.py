@@ -19,7 +19,7 @@ import pandas as pd
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import ae_table
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _derivation, _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 
 LAB_TERMS = (
@@ -69,6 +69,9 @@ class Settings:
         ("primary_site", "small_intestine"),
     )
     """Reference level per categorical factor (Lazarenko Tables 4–5)."""
+    pfs_pet_rule: str = "lazarenko"
+    """PET-only progression rule of PFS (``prrt.clinical.endpoints``); applied by the template
+    when the store was derived with another."""
     pfs_rule: str = (
         "radiological (RECIST 1.1) or clinical progression or death; PET-only progression "
         "leading to a new treatment censored at that treatment's start"
@@ -140,7 +143,12 @@ def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
 def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> StudyOutput:
     """Run the template on ``store`` and write the report to ``out_dir``."""
     study = StudyRun.start(store, settings)
-    data = study.population("Population", lambda: _population(study, settings))
+    data = study.population(
+        "Population",
+        lambda: _derivation.with_pet_rule(
+            study, _population(study, settings), settings.pfs_pet_rule
+        ),
+    )
     if data is None:
         return study.finish(out_dir)
 
@@ -277,6 +285,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             study.number(f"grade3plus_pct[{term}]", 100.0 * float(r))
 
     with study.section("Δ highest grade of haematological toxicity"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Δ highest grade")
         rows = []
         for term in ("lymphocytes", "platelets", "haemoglobin", "leukocytes", "neutrophils"):
             col = f"delta_grade_{term}"
@@ -352,6 +361,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         re = subset(courses, courses["course_no"] == 2)
         if re.empty:
             raise NotComputable("no patient was retreated")
+        re = _derivation.with_pet_rule(study, re, settings.pfs_pet_rule)
         study.number("prrt2_n", len(re))
         study.text(
             f"{len(re)} patients were retreated (PRRT-2); median "

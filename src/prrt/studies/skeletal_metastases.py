@@ -90,9 +90,8 @@ def _cox(study: StudyRun, data: pd.DataFrame, endpoint: str, settings: Settings)
     tab = _steps.estimable(fit.table)
     study.table(
         regression_table(
-            tab,
-            None,
-            "HR",
+            multivariable=tab,
+            effect="HR",
             labels=LABELS,
             title=f"Multivariable Cox model for {label}",
             name=f"cox_{endpoint}",
@@ -211,7 +210,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                     "Criteria": label,
                     "Evaluable": n,
                     **{
-                        str(_display.response_label(k)): int(counts.get(k, 0))
+                        _display.response_label(k): int(counts.get(k, 0))
                         for k in _steps.RESPONSES
                         if k != "NON-CR/NON-PD" or show_non_cr
                     },
@@ -246,6 +245,7 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         )
 
     with study.section("Grade 4–5 adverse events and skeletal-related events"):
+        study.require_derivation("ctcae_version", settings.ctcae_version, "Grade 4–5 events")
         grade_cols = [f"worst_grade_{t}" for t in HAEM_TERMS if f"worst_grade_{t}" in data.columns]
         rows = []
         for col in grade_cols:

@@ -1,7 +1,8 @@
 """Disease events, adverse events and symptom (bone pain) responses.
 
-Progression and death times come from :mod:`prrt.synth.latent` (proportional hazards,
-TRUE effects in ``parameters.toml`` ``survival``). Events never fall after death or the
+Progression and death times come from the joint disease model of :mod:`prrt.synth.latent`
+(TRUE effects in ``parameters.toml`` ``effects``); progressions after PRRT-2/PRRT-3 from
+:mod:`prrt.synth.treatment`. Events never fall after death or the
 last contact; alive patients get a ``last_contact`` event (contracts §2).
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prrt.synth._common import choice_idx, const, frame, to_dates
+from prrt.synth._common import choice_idx, const, frame, lognormal, to_dates
 
 _NEW_TX = np.array(
     [
@@ -56,6 +57,9 @@ def disease_events(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
     horizon = np.minimum(s["tp"], s["tend"]) - 60
     pet = (rng.random(n) < sv["pet_only_progression"]) & (horizon > 240)
     pet_day = np.floor(240 + rng.random(n) * (horizon - 240))
+    # progression after a retreatment (PRRT-2, PRRT-3): radiological (RECIST 1.1)
+    for key in ("c2", "c3"):
+        add(s[key] & (s[f"{key}_tp"] < s["tend"]), s[f"{key}_tp"], "radiological_progression")
     add(pet, pet_day, "pet_only_progression")
     add(pet, pet_day + 30, "new_treatment", _NEW_TX[rng.integers(0, len(_NEW_TX), n)])
     newtx = prog & ~s["c2"] & (rng.random(n) < sv["new_treatment_after_progression"])
@@ -65,13 +69,19 @@ def disease_events(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
         "new_treatment",
         _NEW_TX[rng.integers(0, len(_NEW_TX), n)],
     )
-    cause = np.where(rng.random(n) < 0.8, "NET progression", "other cause").astype(object)
+    p_net = np.where(
+        prog,
+        sv["death_cause_net_after_progression"],
+        sv["death_cause_net_without_progression"],
+    )
+    cause = np.where(rng.random(n) < p_net, "NET progression", "other cause").astype(object)
     add(s["dead"], s["td"], "death", cause)
     add(~s["dead"], s["tc"], "last_contact")
     # MDS / AML: late haematological malignancy, more often after alkylating chemotherapy
-    pm = sv["mds_aml_prob"] * np.where(s["alkylating"], sv["mds_aml_hr_alkylating"], 1.0)
+    # MDS / AML: lifetime risk x risk ratio after alkylating chemotherapy, latency of years
+    pm = sv["mds_aml_risk"] * np.where(s["alkylating"], sv["mds_aml_rr_alkylating"], 1.0)
     mds = rng.random(n) < pm
-    mday = rng.integers(540, 2600, n).astype(float)
+    mday = np.ceil(lognormal(rng, sv["mds_aml_latency_days"], n))
     is_aml = rng.random(n) < sv["aml_fraction"]
     add(mds & ~is_aml, mday, "mds")
     add(mds & is_aml, mday, "aml")

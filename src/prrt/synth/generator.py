@@ -96,11 +96,14 @@ def simulate_from(
     out["imaging_measurements"] = patients.imaging_frame(next(streams), s)
     rng = next(streams)
     latent.baseline_labs(rng, s, p)
+    latent.measured_baseline(rng, s, p)
     latent.organ_doses(rng, s, p)
     lesions.make_lesions(next(streams), s, p)
     rng = next(streams)
     latent.survival_times(rng, s, p)
-    s["radiological"] = rng.random(n) >= p["survival"]["clinical_progression_fraction"]
+    s["radiological"] = (rng.random(n) >= p["survival"]["clinical_progression_fraction"]) & ~s[
+        "doc_before_death"
+    ]
     treatment.run_course1(next(streams), s, p)
     treatment.run_course2(next(streams), s, p)
     out["courses"], out["cycles"] = _courses_cycles(s)
@@ -183,47 +186,50 @@ def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 def _courses_cycles(s: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = s["n"]
-    c2 = s["c2"]
-    i2 = np.flatnonzero(c2)
+    retreat = [(no, key, np.flatnonzero(s[key])) for no, key in ((2, "c2"), (3, "c3"))]
     courses = frame(
         {
-            "patient_id": np.concatenate([s["pid"], s["pid"][i2]]),
-            "course_no": np.concatenate([np.ones(n, np.int64), np.full(len(i2), 2, np.int64)]),
+            "patient_id": np.concatenate([s["pid"], *[s["pid"][i] for _, _, i in retreat]]),
+            "course_no": np.concatenate(
+                [np.ones(n, np.int64), *[np.full(len(i), no, np.int64) for no, _, i in retreat]]
+            ),
             "protocol": np.concatenate(
                 [
                     np.where(s["protocol_dg"], "dosimetry_guided", "standard"),
-                    np.full(len(i2), "standard"),
+                    *[np.full(len(i), "standard") for _, _, i in retreat],
                 ]
             ).astype(object),
             "planned_cycles": np.concatenate(
-                [s["planned"], np.full(len(i2), s["c2_days"].shape[1])]
+                [s["planned"], *[s[f"{key}_planned"][i] for _, key, i in retreat]]
             ).astype(np.int64),
-            "stop_reason": np.concatenate([s["stop"], s["c2_stop"][i2]]).astype(object),
+            "stop_reason": np.concatenate(
+                [s["stop"], *[s[f"{key}_stop"][i] for _, key, i in retreat]]
+            ).astype(object),
         }
     )
     courses = courses.sort_values(["patient_id", "course_no"], ignore_index=True)
     ii, kk = np.nonzero(np.isfinite(s["cd"]))
-    j2, k2 = np.nonzero(np.isfinite(s["c2_days"]))
     red = s["reduced"][ii, kk]
+    parts = [
+        (ii, kk, 1, s["t0"][ii] + s["cd"][ii, kk], s["act"][ii, kk], red),
+    ]
+    for no, key, _ in retreat:
+        j, k = np.nonzero(np.isfinite(s[f"{key}_days"]))
+        days = s["t0"][j] + s[f"{key}_days"][j, k]
+        parts.append((j, k, no, days, s[f"{key}_act"][j, k], np.zeros(len(j), bool)))
+    reduced = np.concatenate([q[5] for q in parts])
     cycles = frame(
         {
-            "patient_id": np.concatenate([s["pid"][ii], s["pid"][j2]]),
-            "course_no": np.concatenate(
-                [np.ones(len(ii), np.int64), np.full(len(j2), 2, np.int64)]
-            ),
-            "cycle_no": np.concatenate([kk + 1, k2 + 1]).astype(np.int64),
-            "cycle_date": to_dates(
-                np.concatenate([s["t0"][ii] + s["cd"][ii, kk], s["t0"][j2] + s["c2_days"][j2, k2]])
-            ),
-            "activity_gbq": np.concatenate([s["act"][ii, kk], s["c2_act"][j2, k2]]),
-            "reduced": np.concatenate([red, np.zeros(len(j2), bool)]),
-            "reduction_reason": np.concatenate(
-                [
-                    np.where(
-                        red, const("pre-cycle thrombocytopenia", len(red)), const(None, len(red))
-                    ),
-                    np.full(len(j2), None),
-                ]
+            "patient_id": np.concatenate([s["pid"][q[0]] for q in parts]),
+            "course_no": np.concatenate([np.full(len(q[0]), q[2], np.int64) for q in parts]),
+            "cycle_no": np.concatenate([q[1] + 1 for q in parts]).astype(np.int64),
+            "cycle_date": to_dates(np.concatenate([q[3] for q in parts])),
+            "activity_gbq": np.concatenate([q[4] for q in parts]),
+            "reduced": reduced,
+            "reduction_reason": np.where(
+                reduced,
+                const("pre-cycle thrombocytopenia", len(reduced)),
+                const(None, len(reduced)),
             ).astype(object),
         }
     )

@@ -245,7 +245,12 @@ def labs_frame(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) -
             present[:, j] = v["chem"]
         elif test in BASELINE_ONLY:
             present[:, j] = v["k"] == -1
-        xj = val[test] * np.exp(lp["noise_cv"][test] * rng.standard_normal(nv))
+        z = rng.standard_normal(nv)
+        if test in s["z_bl"]:
+            # the baseline row carries the noise the planted effects were computed with
+            base = (v["k"] == -1) & (v["course"] == 1)
+            z[base] = s["z_bl"][test][i[base]]
+        xj = val[test] * np.exp(lp["noise_cv"][test] * z)
         if test in ("haemoglobin", "creatinine", "haematocrit"):
             loj = np.where(fem, lim[f"{test}_female"][0], lim[f"{test}_male"][0])
             hij = np.where(fem, lim[f"{test}_female"][1], lim[f"{test}_male"][1])

@@ -62,7 +62,8 @@ def make_lesions(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any])
     s["les_gy_per_gbq"] = pat[:, None] * np.exp(
         np.sqrt(1 - 0.55**2) * sd * rng.standard_normal((n, N_SLOTS))
     )
-    s["resp_u"] = lp["patient_sd"] * rng.standard_normal(n)
+    # patient-level response noise; combined with the PFS draw in latent.survival_times
+    s["resp_eps"] = rng.standard_normal(n)
 
 
 def lesion_response(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) -> None:
@@ -268,7 +269,7 @@ def _cga(
     logv[:, 0] = np.log(s["bl_cga"])
     ii, jj = np.nonzero(np.isfinite(days))
     alt = rng.random(n) < cg["alternative_unit_fraction"]
-    uln = np.where(rng.random(n) < 0.7, cg["uln"], 98.0)
+    uln = s["cga_uln"]
     out = frame(
         {
             "patient_id": s["pid"][ii],

@@ -38,8 +38,10 @@ def prior_frame(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
             }
         )
 
+    surgery = rng.random(n) < np.where(si, pr["surgery_small_intestine"], pr["surgery_other"])
+    s["surgery_primary"] = surgery
     add(
-        rng.random(n) < np.where(si, pr["surgery_small_intestine"], pr["surgery_other"]),
+        surgery,
         "surgery",
         "resection of primary",
         rng.uniform(0.0, 0.05, n),

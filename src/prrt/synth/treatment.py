@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from prrt.synth._common import const
+from prrt.synth._common import choice_idx, const
+from prrt.synth.latent import weibull_time
 
 _NADIR_DAY = 28.0
 
@@ -81,15 +82,18 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
     """Simulate PRRT-1 cycle by cycle (vectorised over patients, loop over cycle number)."""
     tr, lp = p["treatment"], p["labs"]
     n = s["n"]
-    dg = rng.random(n) < tr["dosimetry_guided"]
+    p_dg = np.where(s["pancreas"], tr["dosimetry_guided_pancreas"], tr["dosimetry_guided_other"])
+    dg = rng.random(n) < p_dg
     s["protocol_dg"] = dg
-    per_cycle_kid = s["gy_kidneys"] * tr["activity_gbq"]
+    per_cycle_kid = s["gy_kidneys"] * tr["activity_gbq"] * tr["dosimetry_guided_kidney_factor"]
     per_cycle_mar = s["gy_bone_marrow"] * tr["activity_gbq"]
     lim = np.floor(
         np.minimum(tr["kidney_limit_gy"] / per_cycle_kid, tr["marrow_limit_gy"] / per_cycle_mar)
     )
     planned = np.where(
-        dg, np.clip(lim, 2, tr["dosimetry_guided_max_cycles"]), tr["planned_cycles"]
+        dg,
+        np.clip(lim, tr["dosimetry_guided_min_cycles"], tr["dosimetry_guided_max_cycles"]),
+        tr["planned_cycles"],
     ).astype(int)
     s["planned"] = planned
     kmax = int(planned.max())
@@ -125,21 +129,35 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
             pre = np.where(delay, level_after(lvl[:, k - 1], dep[:, k - 1], interval, rho), pre)
             day_k = day + interval
             # reasons to stop before cycle k+1, in order of precedence
+            # (Lazarenko's reasons for stopping before four cycles; parameters.toml treatment)
+            impending = s["td"] - day_k < tr["deterioration_window_days"]
             reasons = [
                 (s["td"] <= day_k, "death"),
-                (s["tp"] <= day_k - 7, "progression"),
+                (s["tp"] <= day_k - tr["progression_detection_days"], "progression"),
                 (
                     (pre < tr["toxicity_stop_platelets_below"])
                     & (rng.random(n) < tr["toxicity_stop_prob"]),
                     "toxicity",
                 ),
-                (rng.random(n) < tr["deterioration_per_cycle"], "clinical_deterioration"),
                 (
-                    rng.random(n)
-                    < tr["patient_choice_per_cycle"] + (k == 1) * tr["early_stop_after_cycle1"],
+                    (impending & (rng.random(n) < tr["deterioration_prob"]))
+                    | (rng.random(n) < tr["deterioration_per_cycle"]),
+                    "clinical_deterioration",
+                ),
+                (
+                    (k in (2, 3))
+                    & (s["resp_u"] < tr["major_response_u"])
+                    & (rng.random(n) < tr["major_response_prob"]),
+                    "other",
+                ),
+                (
+                    (
+                        rng.random(n)
+                        < tr["patient_choice_per_cycle"] + (k == 1) * tr["early_stop_after_cycle1"]
+                    )
+                    | (s["tc"] <= day_k),
                     "patient_choice",
                 ),
-                (s["tc"] <= day_k, "other"),
             ]
             going = active & (k < planned)
             for cond, why in reversed(reasons):
@@ -184,24 +202,71 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
 
 
 def run_course2(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) -> None:
-    """Retreatment PRRT-2 (2 cycles) after a late progression (Lazarenko: ~15 % receive PRRT-2)."""
-    tr = p["treatment"]
+    """Retreatments PRRT-2 and PRRT-3 after a late progression (``parameters.toml`` retreatment).
+
+    Lazarenko: ~15 % receive PRRT-2 (2–4 cycles), median PFS after PRRT-2 12.2 months, OS 28.2
+    months; ~2 % PRRT-3. The PFS after a retreatment is a proportional-hazards Weibull time from
+    its start with the patient's ``lp_pfs``; the course stops at death or a documented
+    progression. Sets ``c2``/``c2_days``/``c2_act``/``c2_stop``/``tp2`` and the same for ``c3``.
+    """
+    rt = p["retreatment"]
     n = s["n"]
-    lo, hi = tr["retreatment_delay_days"]
-    start = s["tp"] + rng.integers(lo, hi + 1, n)
-    ok = (
+    ok2 = (
         s["progressed"]
-        & (s["tp"] - s["last_day"] >= tr["retreatment_min_pfs_days"])
-        & (rng.random(n) < tr["retreatment_prob"])
+        & (s["tp"] - s["last_day"] >= rt["min_pfs_days"])
+        & (rng.random(n) < rt["prob"])
     )
-    k2 = tr["retreatment_cycles"]
-    days = start[:, None] + np.arange(k2)[None, :] * (
-        tr["interval_days"] + rng.integers(-5, 6, (n, k2))
+    k2 = np.asarray(rt["cycles"])[choice_idx(rng, rt["cycle_probs"], n)]
+    _retreatment(rng, s, p, "c2", ok2, s["tp"], k2)
+    tp2 = s["c2_tp"]
+    last2 = np.nanmax(np.where(np.isfinite(s["c2_days"]), s["c2_days"], -np.inf), axis=1)
+    ok3 = (
+        s["c2"]
+        & (tp2 < s["tend"])
+        & (tp2 - last2 >= rt["min_pfs_days"])
+        & (rng.random(n) < rt["prrt3_prob"])
     )
-    days[:, 0] = start
-    given = ok[:, None] & (days < s["tend"][:, None] - 1)
-    s["c2"] = given[:, 0]
-    s["c2_days"] = np.where(given, days, np.nan)
-    act = tr["activity_gbq"] * (1 + tr["activity_sd_frac"] * rng.standard_normal((n, k2)))
-    s["c2_act"] = np.where(given, np.round(act, 2), np.nan)
-    s["c2_stop"] = np.where(given.all(axis=1), "completed", np.where(s["dead"], "death", "other"))
+    _retreatment(rng, s, p, "c3", ok3, tp2, np.full(n, int(rt["prrt3_cycles"])))
+
+
+def _retreatment(
+    rng: np.random.Generator,
+    s: dict[str, Any],
+    p: dict[str, Any],
+    key: str,
+    ok: np.ndarray,
+    after: np.ndarray,
+    cycles: np.ndarray,
+) -> None:
+    """One retreatment course starting after the progression at ``after`` (days)."""
+    tr, rt = p["treatment"], p["retreatment"]
+    n = s["n"]
+    kmax = int(max(np.max(cycles), 1))
+    lo, hi = rt["delay_days"]
+    start = after + rng.integers(lo, hi + 1, n)
+    start = np.where(np.isfinite(start), start, 0.0)
+    gaps = tr["interval_days"] + rng.integers(-5, 6, (n, kmax))
+    gaps[:, 0] = 0
+    days = start[:, None] + np.cumsum(gaps, axis=1)
+    u = rng.random(n)
+    tp_next = start + weibull_time(u, s["lp_pfs"], rt["pfs_shape"], rt["pfs_scale_days"])
+    detect = tr["progression_detection_days"]
+    planned = np.arange(kmax)[None, :] < cycles[:, None]
+    before_end = (days < s["tend"][:, None] - 1) & (
+        (days <= tp_next[:, None] - detect) | (np.arange(kmax)[None, :] == 0)
+    )
+    given = ok[:, None] & planned & np.logical_and.accumulate(before_end, axis=1)
+    given[:, 0] &= days[:, 0] < s["tend"] - 1
+    given = np.logical_and.accumulate(given, axis=1)
+    s[key] = given[:, 0]
+    s[f"{key}_days"] = np.where(given, days, np.nan)
+    act = tr["activity_gbq"] * (1 + tr["activity_sd_frac"] * rng.standard_normal((n, kmax)))
+    s[f"{key}_act"] = np.where(given, np.round(act, 2), np.nan)
+    s[f"{key}_planned"] = cycles
+    done = given.sum(axis=1) >= cycles
+    s[f"{key}_stop"] = np.where(
+        done,
+        "completed",
+        np.where(s["dead"] & (s["td"] < tp_next), "death", "progression"),
+    ).astype(object)
+    s[f"{key}_tp"] = np.where(s[key], tp_next, np.inf)

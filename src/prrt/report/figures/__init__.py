@@ -2,9 +2,11 @@
 
 from prrt.report.figures._common import png_bytes, svg_text, text_outside, text_overlaps
 from prrt.report.figures.dose import (
+    HistogramPanel,
     LoessPanel,
     dose_boxplot_figure,
     dose_response_figure,
+    histogram_panels,
     loess_panels,
     tcp_figure,
 )
@@ -16,11 +18,13 @@ from prrt.report.figures.swimmer import swimmer_figure
 from prrt.report.figures.waterfall import waterfall_figure
 
 __all__ = [
+    "HistogramPanel",
     "LoessPanel",
     "dose_boxplot_figure",
     "dose_response_figure",
     "flow_diagram",
     "forest_figure",
+    "histogram_panels",
     "km_figure",
     "loess_panels",
     "numbers_at_risk",

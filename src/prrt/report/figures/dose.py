@@ -203,3 +203,54 @@ def loess_panels(
     if title:
         fig.suptitle(title)
     return fig
+
+
+@dataclass(frozen=True, eq=False)
+class HistogramPanel:
+    """One histogram panel: the values, the x-axis label (with unit) and a panel title."""
+
+    values: ArrayLike
+    xlabel: str
+    title: str = ""
+    ylabel: str = "Number of lesions"
+
+
+def histogram_panels(
+    panels: Sequence[HistogramPanel], *, bins: int | Sequence[float] = 20, title: str | None = None
+) -> Figure:
+    """Side-by-side histograms with the median marked (Hebert et al. 2024, Fig. 2: lesion
+    absorbed dose after cycle 1 and after the end of treatment).
+
+    Examples
+    --------
+    >>> fig = histogram_panels([HistogramPanel([1.0, 2.0, 2.5], "Absorbed dose (Gy)", "A")])
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['Absorbed dose (Gy)']
+    """
+    n = max(len(panels), 1)
+    fig = new_figure(6.5, 2.9)
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, p in zip(axes, panels, strict=False):
+        v = np.asarray(p.values, dtype=float)
+        v = v[np.isfinite(v)]
+        ax.hist(v, bins=bins, color=PALETTE[0], alpha=0.8, edgecolor="white", lw=0.5)
+        if v.size:
+            med = float(np.median(v))
+            ax.axvline(med, color=PALETTE[1], lw=1.2, ls="--")
+            ax.text(
+                0.97,
+                0.95,
+                f"median {fmt_num(med, 1)}\nn = {v.size}",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+            )
+        ax.set_xlabel(p.xlabel, fontsize=8)
+        ax.set_ylabel(p.ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+        if p.title:
+            ax.set_title(p.title, fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -51,9 +51,21 @@ def _cells(row: Any, digits: int) -> tuple[str, str]:
     return fmt_estimate_ci(row["est"], row["lower"], row["upper"], digits), p or "NE"
 
 
+def _as_frame(x: Any) -> pd.DataFrame | None:
+    """A result object (anything with a ``table``) or a frame, as the frame."""
+    if x is None:
+        return None
+    return x.table if hasattr(x, "table") and not isinstance(x, pd.DataFrame) else x
+
+
+def _n_covariates(frame: pd.DataFrame) -> int:
+    """Distinct covariates of a model table (dummies ``factor=level`` count once)."""
+    return len({str(t).split("=", 1)[0] for t in frame.index})
+
+
 def regression_table(
-    univariable: pd.DataFrame,
-    multivariable: pd.DataFrame | None = None,
+    univariable: Any = None,
+    multivariable: Any = None,
     effect: Literal["HR", "OR"] = "HR",
     *,
     labels: Mapping[str, str] | None = None,
@@ -64,6 +76,12 @@ def regression_table(
 ) -> ReportTable:
     """Side-by-side table: covariate, univariable effect (95 % CI), p, multivariable effect, p.
 
+    Either part may be omitted. A fitted model (a result object with a ``table``, such as
+    ``prrt.stats.CoxResult``) with more than one covariate is multivariable and must be passed as
+    ``multivariable``: its columns are then headed "Multivariable" (issue 9, defect 4: a
+    multivariable Cox model shown under "Univariable" headers). Passing it as ``univariable``
+    raises ``ValueError``.
+
     Examples
     --------
     >>> uni = pd.DataFrame({"hr": [2.384, 0.86], "lower": [1.466, 0.79], "upper": [3.851, 0.94],
@@ -71,26 +89,57 @@ def regression_table(
     >>> multi = uni.iloc[[0]]
     >>> regression_table(uni, multi).rows()[1]
     ['Baseline sodium (mmol/L)', '0.86 (0.79–0.94)', '< 0.001', '—', '—']
+    >>> regression_table(multivariable=uni).header()
+    ['Variable', 'Multivariable HR (95% CI)', 'Multivariable p']
     """
+    if univariable is None and multivariable is None:
+        raise ValueError("regression_table needs a univariable or a multivariable table")
+    if (
+        univariable is not None
+        and not isinstance(univariable, pd.DataFrame)
+        and hasattr(univariable, "table")
+        and _n_covariates(univariable.table) > 1
+    ):
+        raise ValueError(
+            f"a model with {_n_covariates(univariable.table)} covariates is multivariable: "
+            "pass it as multivariable="
+        )
     labels = dict(labels or {})
-    uni = _effect_columns(univariable, effect)
-    multi = _effect_columns(multivariable, effect) if multivariable is not None else None
-    order = list(uni.index)
-    if multi is not None:
-        order += [i for i in multi.index if i not in uni.index]
+    uni_frame, multi_frame = _as_frame(univariable), _as_frame(multivariable)
+    parts = [
+        (kind, _effect_columns(f, effect))
+        for kind, f in (("Univariable", uni_frame), ("Multivariable", multi_frame))
+        if f is not None
+    ]
+    order: list[Any] = []
+    for _, part in parts:
+        order += [i for i in part.index if i not in order]
     rows = []
+    numbers = []
     for cov in order:
-        u = _cells(uni.loc[cov] if cov in uni.index else None, digits)
         shown = labels[str(cov)] if str(cov) in labels else vocabulary.term_label(str(cov))
-        row = [shown, *u]
-        if multi is not None:
-            row += list(_cells(multi.loc[cov] if cov in multi.index else None, digits))
+        row: list[str] = [shown]
+        num: dict[str, Any] = {"Variable": shown}
+        for kind, part in parts:
+            r = part.loc[cov] if cov in part.index else None
+            row += list(_cells(r, digits))
+            is_term = r is not None and r["row_type"] == "term"
+            for col in ("est", "lower", "upper", "p"):
+                head = f"{kind} {effect if col == 'est' else col}"
+                value = r[col] if r is not None and (is_term or col == "p") else np.nan
+                num[head] = float(value) if value is not None and not pd.isna(value) else np.nan
         rows.append(row)
-    columns = ["Variable", f"Univariable {effect} (95% CI)", "Univariable p"]
-    if multi is not None:
-        columns += [f"Multivariable {effect} (95% CI)", "Multivariable p"]
+        numbers.append(num)
+    columns = ["Variable"]
+    for kind, _ in parts:
+        columns += [f"{kind} {effect} (95% CI)", f"{kind} p"]
     frame = pd.DataFrame(rows, columns=columns)
     what = "Hazard ratios" if effect == "HR" else "Odds ratios"
+    kinds = " and ".join(kind.lower() for kind, _ in parts)
     return ReportTable(
-        title or f"{what}: univariable and multivariable analysis", frame, name, footnote=footnote
+        title or f"{what}: {kinds} analysis",
+        frame,
+        name,
+        footnote=footnote,
+        numbers=pd.DataFrame(numbers),
     )
