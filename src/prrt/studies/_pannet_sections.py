@@ -549,3 +549,35 @@ def comparison(study: StudyRun, data: pd.DataFrame) -> None:
             "test. Percentages of the patients with the factor recorded.",
         )
     )
+
+
+def landmark_by_response(study: StudyRun, data: pd.DataFrame, landmark_months: float) -> None:
+    """Landmark analysis of PFS and OS by objective response (Anderson et al., J Clin Oncol
+    1983;1:710–9): patients event-free at the landmark, grouped by whether a complete or partial
+    response was reached by then; time restarts at the landmark. Removes the immortal-time bias of
+    comparing groups defined by a response observed after the start of PRRT."""
+    d = _steps.evaluable_responses(data)
+    cutoff = landmark_months * _steps.DAYS_PER_MONTH
+    responded = d["bor"].isin(["CR", "PR"]) & (d["time_to_bor_days"].astype(float) <= cutoff)
+    names = {1.0: f"Response by {landmark_months:g} months", 0.0: "No response by then"}
+    study.text(
+        f"Landmark analysis: the patients with an evaluable response who were event-free at "
+        f"{landmark_months:g} months after the start of PRRT, grouped by an objective response "
+        "(CR or PR) reached by then; time is counted from the landmark."
+    )
+    for ep in ("pfs", "os"):
+        t = d[f"{ep}_days"].astype(float)
+        at_risk = t > cutoff
+        lm = d.loc[at_risk].assign(
+            **{f"{ep}_days": t[at_risk] - cutoff},
+            landmark_group=responded[at_risk].astype(float),
+        )
+        _steps.survival_by(
+            study,
+            lm,
+            ep,
+            "landmark_group",
+            "Response at the landmark",
+            f"{ep}_by_response_landmark",
+            levels=names,
+        )
