@@ -304,3 +304,27 @@ def test_dosimetry_without_lesions_keeps_the_organ_analyses(
     assert "Cumulative organ dose versus change in laboratory values" not in skipped
     assert "Absorbed doses" not in skipped
     assert "trend_page_p[kidneys]" in out.key_numbers
+
+
+def test_best_response_of_evaluable_patients(ptdr: Captured, population: pd.DataFrame) -> None:
+    """Hebert Results: RECIST best response n (%) of the evaluable patients (sums to n)."""
+    bor = population["bor"]
+    evaluable = bor.loc[bor.isin(["CR", "PR", "SD", "PD", "NON-CR/NON-PD"])]
+    n = len(evaluable)
+    shown = table(ptdr, "best_response").set_index("Response")
+    col = f"Patients, n (%) of {n} evaluable"
+    total = 0
+    for code, words in (
+        ("CR", "Complete response"),
+        ("PR", "Partial response"),
+        ("SD", "Stable disease"),
+        ("PD", "Progressive disease"),
+    ):
+        k = int((evaluable == code).sum())
+        assert shown.loc[words, col] == f"{k} ({100 * k / n:.1f})"
+        total += k
+    assert total + int((evaluable == "NON-CR/NON-PD").sum()) == n
+    assert (
+        f"{len(population) - n} patients were not evaluable"
+        in ptdr.tables[f"{NAME}/best_response"].footnote
+    )

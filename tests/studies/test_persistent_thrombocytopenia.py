@@ -212,7 +212,7 @@ def test_case_table_columns_and_values(ptdr: Captured, population: pd.DataFrame)
     end = (pd.to_datetime(cases["course_end"]) - pd.to_datetime(cases["course_start"])).dt.days
     months = (cases["os_days"].astype(float) - end) / MONTH
     expected = [
-        f"{m:.0f}" if bool(e) else "Alive"
+        f"{m:.0f}" if bool(e) else ""
         for m, e in zip(months, cases["os_event"].astype(bool), strict=True)
     ]
     assert shown["Death after PRRT (months)"].tolist() == expected

@@ -10,6 +10,7 @@ Bands allow for sampling at n = 400 (binomial SE of a 7 % share ≈ 1.3 points).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,3 +92,16 @@ def test_retreatment_courses(cohort: dict[str, pd.DataFrame]) -> None:
     planned = courses.query("course_no == 2")["planned_cycles"]
     assert planned.between(2, 4).all()  # 2-4 cycles (Lazarenko)
     assert cyc.between(1, 4).all()
+
+
+@pytest.mark.slow
+def test_progression_calibration_is_current() -> None:
+    # survival.progression_hr must still make the PFS endpoint carry the planted effects
+    # (re-run prrt.synth.calibrate.calibrate_progression after changing parameters.toml)
+    from prrt.synth import load_parameters
+    from prrt.synth.calibrate import latent_cohort, pfs_estimates
+
+    p = load_parameters()
+    est = pfs_estimates(latent_cohort(100_000, seed=2), p)
+    truth = np.log([p["effects"]["pfs"][k]["hr"] for k in est.index])
+    assert np.abs(est.to_numpy() - truth).max() < 0.06, (est - truth).round(3).to_dict()

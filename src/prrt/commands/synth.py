@@ -167,11 +167,13 @@ def _truth_report(patients: int, large: int, seed: int, as_json: bool) -> None:
     with console.status("synthesising, importing, deriving and fitting ..."):
         result = truth_report(sizes, seed)
     if as_json:
+
+        def records(df: Any) -> list[dict[str, Any]]:
+            # NaN (not estimable) as null: strict JSON
+            return list(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
+
         payload = {
-            str(n): {
-                "effects": r["effects"].to_dict(orient="records"),
-                "story": r["story"].to_dict(orient="records"),
-            }
+            str(n): {"effects": records(r["effects"]), "story": records(r["story"])}
             for n, r in result.items()
         }
         typer.echo(json.dumps({"seed": seed, "cohorts": payload}, default=float))

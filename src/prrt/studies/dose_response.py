@@ -137,6 +137,7 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
     PaperItem(
         "Text (Results)", "Median overall and progression-free survival", ("km_os", "km_pfs")
     ),
+    PaperItem("Text (Results)", "Best response by RECIST 1.1", ("best_response",)),
     PaperItem(
         "Supplemental Figure 1",
         "Recovery coefficient versus volume (phantom calibration)",
@@ -459,6 +460,35 @@ def _lesion_response(study: StudyRun, data: pd.DataFrame, settings: Settings) ->
         )
 
 
+def _best_response(study: StudyRun, data: pd.DataFrame) -> None:
+    """Hebert Results: best response by RECIST 1.1 (PD 14 %, PR 22 %, SD 64 % in the paper),
+    n (%) of the evaluable patients with the number not evaluable stated."""
+    ok = _steps.evaluable_responses(data)
+    n, n_ne = len(ok), len(data) - len(ok)
+    counts = ok["bor"].value_counts().reindex(list(_steps.RESPONSES), fill_value=0)
+    counts = counts.loc[(counts > 0) | (counts.index != "NON-CR/NON-PD")]
+    study.table(
+        ReportTable(
+            "Best overall response (RECIST 1.1)",
+            pd.DataFrame(
+                {
+                    "Response": [
+                        vocabulary.LEVELS["bor"].get(r) or str(_display.response_label(r))
+                        for r in counts.index
+                    ],
+                    f"Patients, n (%) of {n} evaluable": [
+                        f"{int(c)} ({_steps._fmt(100 * c / n)})" for c in counts
+                    ],
+                }
+            ),
+            "best_response",
+            footnote=f"Percentages of the {n} patients with an evaluable response; {n_ne} "
+            "patients were not evaluable (no response assessment or measurement).",
+        )
+    )
+    study.number("bor_counts", {r: int(c) for r, c in counts.items()})
+
+
 def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> StudyOutput:
     """Run the template on ``store`` and write the report to ``out_dir``."""
     study = StudyRun.start(store, settings)
@@ -518,6 +548,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
             loess_degree=settings.loess_degree,
             loess_span=settings.loess_span,
         )
+
+    with study.section("Best response (RECIST 1.1)"):
+        _best_response(study, data)
 
     with study.section("Progression-free survival"):
         _steps.survival_overall(study, data, "pfs", "pfs")

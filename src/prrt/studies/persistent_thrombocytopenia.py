@@ -433,12 +433,6 @@ def _cases(study: StudyRun, data: pd.DataFrame) -> None:
         )
     numeric = [c for c in cols if CASE_COLUMNS[c] is not None]
     table[numeric] = table[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
-    if "death_after_end_months" in table:
-        table["death_after_end_months"] = (
-            table["death_after_end_months"]
-            .astype(object)
-            .where(table["death_after_end_months"].notna(), "Alive")
-        )
     table.insert(0, "Case", range(1, len(table) + 1))
     formats = {CASE_LABELS[c]: f for c, f in CASE_COLUMNS.items() if c in cols and f is not None}
     study.table(
@@ -447,10 +441,11 @@ def _cases(study: StudyRun, data: pd.DataFrame) -> None:
             table.rename(columns=CASE_LABELS),
             "pt_cases",
             footnote="Platelet counts in 10⁹/L; IDPC, initial decline of the platelet count; "
-            "OMIS, osteo-medullary invasion score; eGFR at baseline. CT, chemotherapy; CT°, chemotherapy with an alkylating agent; TT, targeted "
-            "therapy; EBRT, external-beam radiation therapy. Nadir: lowest platelet count during "
-            "PRRT. Death after PRRT: months from the last cycle to death; 'Alive' at last follow-up. Blank: not "
-            "measured.",
+            "OMIS, osteo-medullary invasion score; eGFR at baseline. CT, chemotherapy; CT°, "
+            "chemotherapy with an alkylating agent; TT, targeted therapy; EBRT, external-beam "
+            "radiation therapy. Nadir: lowest platelet count during PRRT. Death after PRRT: "
+            "months from the last cycle to death (blank: alive at last follow-up). Other "
+            "blanks: not measured.",
             column_formats={"Case": "int", **formats},
         )
     )

@@ -184,8 +184,9 @@ def recover(tables: dict[str, pd.DataFrame], params: dict[str, Any] | None = Non
     -------
     DataFrame
         One row per planted effect: ``endpoint, covariate, paper, template, population,
-        true_hr, hr, lower, upper, p, covered, hr_paper_only, lower_paper_only,
-        upper_paper_only, n, events, source``.
+        true_hr, hr, lower, upper, p, covered, estimable, hr_paper_only, lower_paper_only,
+        upper_paper_only, n, events, source`` (NaN estimates: the model could not be
+        estimated in this cohort).
     """
     p = load_parameters(params)
     courses = tables["courses"]
@@ -219,6 +220,7 @@ def recover(tables: dict[str, pd.DataFrame], params: dict[str, Any] | None = Non
                         "upper": float(est["upper"]),
                         "p": float(est["p"]),
                         "covered": bool(est["lower"] <= t["hazard_ratio"] <= est["upper"]),
+                        "estimable": bool(np.isfinite(est["hr"])),
                         "hr_paper_only": float(only["hr"]),
                         "lower_paper_only": float(only["lower"]),
                         "upper_paper_only": float(only["upper"]),
@@ -231,9 +233,28 @@ def recover(tables: dict[str, pd.DataFrame], params: dict[str, Any] | None = Non
 
 
 def _fit(d: pd.DataFrame, terms: list[str]) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return stats.cox(d, "time", "event", terms)
+    """Cox fit, or a table of NaN when a small cohort cannot support the model (a value)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = stats.cox(d, "time", "event", terms)
+        if fit.monotone_likelihood or not np.isfinite(fit.table["hr"]).all():
+            raise ValueError("monotone likelihood")
+        return fit
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        _LOG.info("Cox model not estimable (%s): %s", ", ".join(terms), exc)
+        nan = pd.DataFrame(np.nan, index=terms, columns=["hr", "lower", "upper", "p"])
+        ok = d.dropna(subset=[*terms, "time", "event"])
+        return _Failed(nan, len(ok), int(ok["event"].sum()))
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A Cox model that could not be estimated (too few patients or events for its terms)."""
+
+    table: pd.DataFrame
+    n: int
+    n_events: int
 
 
 def story(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
