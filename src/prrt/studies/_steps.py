@@ -645,10 +645,14 @@ def multivariable_logistic(
     rows = []
     for c in usable:
         r = tab.loc[c]
-        unit = f" (per {units[c]})" if c in units else ""
+        shown = _label(labels, c)
+        if c in units:  # "Cumulative activity (GBq)" → "Cumulative activity (per GBq)"
+            u = units[c]
+            stem = shown[: -len(f" ({u})")] if shown.endswith(f" ({u})") else shown
+            shown = f"{stem} (per {u})"
         rows.append(
             {
-                "Factor": f"{_label(labels, c)}{unit}",
+                "Factor": shown,
                 "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
                 f"{_fmt(r['upper'], 2)})",
                 "Multivariable p": stats.format_p(float(r["p"])),

@@ -189,7 +189,7 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
         "Table 5",
         "Comparison with other 177Lu-DOTATATE studies in PanNETs",
         (),
-        "a literature comparison: its figures come from other publications, not from a cohort",
+        "it compares published studies; its figures come from other publications, not from a cohort",
     ),
 )
 """Paper item → report tables/figures (or why the report cannot reproduce it)."""
