@@ -11,10 +11,22 @@ from .conftest import Built
 NAMES = list(STUDIES)
 
 
+DATA_GAPS = {
+    # the data model records no disease status at PRRT start and the synthetic cohort holds no
+    # progression dated before PRRT: Fröss-Baron's "PD at baseline" row and Table 3 factor
+    "pannet-chemotherapy": {
+        "Progressive disease at baseline",
+        "Prognostic factor: Progressive disease at baseline",
+    },
+}
+"""Items a study cannot compute on the synthetic cohort because the cohort lacks the data."""
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_full_cohort_computes_every_section(full: Built, name: str) -> None:
     out = full.outputs[name]
-    assert out.not_computed == [], out.not_computed
+    gaps = DATA_GAPS.get(name, set())
+    assert [s for s, _ in out.not_computed if s not in gaps] == [], out.not_computed
     for kind in ("html", "docx", "xlsx"):
         assert out.paths[kind].exists() and out.paths[kind].stat().st_size > 1000
         assert out.paths[kind].name.startswith(name)
@@ -37,7 +49,7 @@ EXPECTED_MISSING = {
     # no lesion measurements / response assessments → no RECIST response, no waterfall
     "real-world-outcomes": ["Response (RECIST 1.1)", "Best change in target lesions (waterfall)"],
     "skeletal-metastases": ["Response (modified MD Anderson and RECIST 1.1)"],
-    "pannet-chemotherapy": ["Response", "Survival by best response"],
+    "pannet-chemotherapy": ["Tumour response", "Survival by morphological response"],
     "overview": ["Best overall response", "Best change in target lesions (waterfall)"],
     # no bone involvement → OMIS and pelvic involvement unknown
     "persistent-thrombocytopenia": [

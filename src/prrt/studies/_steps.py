@@ -858,6 +858,54 @@ def rate_text(x: int, n: int, *, method: str = "clopper-pearson") -> str:
     return f"{int(x)}/{int(n)} ({_fmt(100 * r.estimate)} %; 95 % CI {_fmt(100 * lo)}–{_fmt(100 * hi)} %)"
 
 
+def rate_numbers(
+    x: int | None, n: int | None, *, method: str = "clopper-pearson"
+) -> dict[str, Any]:
+    """The numbers of :func:`rate_text` in their own columns (for the spreadsheet export).
+
+    Examples
+    --------
+    >>> {k: round(v, 2) for k, v in rate_numbers(7, 20).items()}
+    {'events': 7, 'N': 20, '%': 35.0, '95 % CI lower (%)': 15.39, '95 % CI upper (%)': 59.22}
+    """
+    if x is None or not n:
+        return dict.fromkeys(("events", "N", "%", "95 % CI lower (%)", "95 % CI upper (%)"))
+    r = stats.proportion_ci(int(x), int(n), method=method)  # type: ignore[arg-type]
+    return {
+        "events": int(x),
+        "N": int(n),
+        "%": 100 * r.estimate,
+        "95 % CI lower (%)": 100 * r.ci[0],
+        "95 % CI upper (%)": 100 * r.ci[1],
+    }
+
+
+def rate_frames(rows: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Display frame and numbers frame of a table whose rows carry a rate.
+
+    Each row is a mapping of display columns plus ``"_rate": (x, n)`` (or ``None``). The display
+    frame drops the ``_rate`` key; the numbers frame keeps text and numeric display columns and
+    puts the rate's events, N, % and exact CI in their own numeric columns (full precision).
+
+    Examples
+    --------
+    >>> shown, numbers = rate_frames([{"Term": "Anaemia", "Rate": "1/4", "_rate": (1, 4)}])
+    >>> list(shown.columns), list(numbers.columns)[:3]
+    (['Term', 'Rate'], ['Term', 'events', 'N'])
+    """
+    shown = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+    numeric = []
+    for r in rows:
+        rate = r.get("_rate")
+        row = {
+            k: v
+            for k, v in r.items()
+            if not k.startswith("_") and (isinstance(v, int | float) or k == shown.columns[0])
+        }
+        numeric.append({**row, **rate_numbers(*(rate or (None, None)))})
+    return shown, pd.DataFrame(numeric)
+
+
 @contextmanager
 def _without_separation_advice() -> Iterator[None]:
     """Drop the logistic engine's separation log record (the caller states it in words)."""
@@ -935,10 +983,14 @@ def multivariable_logistic(
     rows = []
     for c in usable:
         r = tab.loc[c]
-        unit = f" (per {units[c]})" if c in units else ""
+        shown = _label(labels, c)
+        if c in units:  # "Cumulative activity (GBq)" → "Cumulative activity (per GBq)"
+            u = units[c]
+            stem = shown[: -len(f" ({u})")] if shown.endswith(f" ({u})") else shown
+            shown = f"{stem} (per {u})"
         rows.append(
             {
-                "Factor": f"{_label(labels, c)}{unit}",
+                "Factor": shown,
                 "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
                 f"{_fmt(r['upper'], 2)})",
                 "Multivariable p": stats.format_p(float(r["p"])),
