@@ -90,9 +90,17 @@ RESPONSE_LABELS = {
 """Display labels of the best-response categories, from the vocabulary (RECIST 1.1 §4.3 and
 Table 2; modified MD Anderson)."""
 
-DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
-"""Best responses counted as disease control (RECIST 1.1: neither response nor progression
-counts as control, including non-CR/non-PD for non-target disease only)."""
+DISEASE_CONTROL = ("CR", "PR", "SD")
+"""Best responses counted as disease control. Non-CR/non-PD (non-target disease only) is added
+only when the store was derived with ``recist_dcr_non_cr_non_pd`` (RECIST 1.1 Table 2 footnote:
+it is not SD; :func:`dcr_includes_non_cr_non_pd`), so the reports and the derived ``dcr`` column
+follow one rule."""
+
+
+def dcr_includes_non_cr_non_pd(run: StudyRun) -> bool:
+    """Whether the store's derivation counts non-CR/non-PD as disease control (default no)."""
+    return bool((run.derivation or {}).get("recist_dcr_non_cr_non_pd", False))
+
 
 CI_METHODS = {"clopper-pearson": "exact (Clopper–Pearson)", "wilson": "Wilson score"}
 """Settings values of ``response_ci`` and how the methods text names them."""
@@ -170,12 +178,13 @@ def response_rates(
     *,
     method: str = "clopper-pearson",
     assessed: pd.Series | None = None,
+    non_cr_non_pd_control: bool = False,
 ) -> ResponseRates:
     """Best-response distribution, ORR and DCR over the **evaluable** patients (RECIST 1.1 §4.4).
 
     The denominator is the patients with a best response of CR, PR, SD, non-CR/non-PD or PD; the
     others are counted by reason (:func:`not_evaluable_reasons`). ORR = CR + PR, DCR = CR + PR +
-    SD + non-CR/non-PD, each with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci`
+    SD (+ non-CR/non-PD when ``non_cr_non_pd_control``), each with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci`
     (``method``: exact Clopper–Pearson by default, ``"wilson"`` as an option).
 
     Examples
@@ -189,6 +198,7 @@ def response_rates(
     counts = ok[column].value_counts().reindex(list(RESPONSES), fill_value=0).astype(int)
     n = int(counts.sum())
     reasons = not_evaluable_reasons(data, column, assessed).dropna().value_counts()
+    control = list(DISEASE_CONTROL) + (["NON-CR/NON-PD"] if non_cr_non_pd_control else [])
     return ResponseRates(
         counts=counts,
         n_total=len(data),
@@ -196,7 +206,7 @@ def response_rates(
         not_evaluable=reasons,
         orr=stats.proportion_ci(int(counts["CR"] + counts["PR"]), n, method=method),  # type: ignore[arg-type]
         dcr=stats.proportion_ci(
-            int(counts[list(DISEASE_CONTROL)].sum()),
+            int(counts[control].sum()),
             n,
             method=method,  # type: ignore[arg-type]
         ),
@@ -226,7 +236,8 @@ def response_table(
     the CI; the caption gives the
     denominator and the footnote says how many patients were not evaluable and why.
     """
-    r = response_rates(data, column, method=method, assessed=assessed)
+    in_dcr = dcr_includes_non_cr_non_pd(run)
+    r = response_rates(data, column, method=method, assessed=assessed, non_cr_non_pd_control=in_dcr)
     run.uses(r.orr, tests=[f"{CI_METHODS.get(method, method)} confidence interval for proportions"])
     pct = 100.0 * r.counts / r.n_evaluable
     rows = [
@@ -238,7 +249,7 @@ def response_table(
         for k in RESPONSES
         if k != "NON-CR/NON-PD" or r.counts[k] > 0
     ]
-    non_cr = " + non-CR/non-PD" if r.counts["NON-CR/NON-PD"] > 0 else ""
+    non_cr = " + non-CR/non-PD" if in_dcr and r.counts["NON-CR/NON-PD"] > 0 else ""
     for label, p in (
         ("Objective response (CR + PR)", r.orr),
         (f"Disease control (CR + PR + SD{non_cr})", r.dcr),

@@ -215,7 +215,12 @@ def _response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     ):
         if col not in data.columns or not data[col].isin(_steps.RESPONSES).any():
             continue
-        r = _steps.response_rates(data, col, method=settings.response_ci)
+        r = _steps.response_rates(
+            data,
+            col,
+            method=settings.response_ci,
+            non_cr_non_pd_control=_steps.dcr_includes_non_cr_non_pd(study),
+        )
         rows.append(
             {
                 "Criteria": label,
