@@ -10,9 +10,6 @@
 * Every table of a multivariable model is labelled so.
 * Excel's numbers are numeric cells (the Word/Excel/HTML agreement of the display text is
   ``test_outputs.py``).
-
-Cases that depend on work still under way in the study modules are marked
-``xfail(strict=False)`` with the reason.
 """
 
 from __future__ import annotations
@@ -49,18 +46,6 @@ _CODES = (
     | set(schema.STRUCTURES)
 )
 """Data-model codes that must never be shown as they are (``platelets``, ``partial`` ...)."""
-
-KNOWN_CODE_LEAKS = {
-    "skeletal-metastases": "issue 9 (skeletal helper): bone-pain responses shown as raw codes "
-    "(partial, stable ...)",
-}
-
-KNOWN_DENOMINATOR_GAPS = {
-    "real-world-outcomes": "issue 9 defect 7 (real-world helper): ORR/DCR include non-evaluable "
-    "patients",
-    "skeletal-metastases": "issue 9 defect 7 (skeletal helper): 'Evaluable' differs from "
-    "CR + PR + SD + PD",
-}
 
 
 def _body(path: Path) -> str:
@@ -100,8 +85,6 @@ def test_no_identifier_text_outside_the_appendix(full: Built, name: str) -> None
             if _IDENTIFIER.search(t) or _P_CODE.search(t) or t.strip() in _CODES
         },
     )
-    if leaks and name in KNOWN_CODE_LEAKS and not any(_IDENTIFIER.search(t) for t in leaks):
-        pytest.xfail(f"{KNOWN_CODE_LEAKS[name]}: {leaks[:10]}")
     assert not leaks, f"{name}: code in the text: {leaks[:10]}"
 
 
@@ -242,8 +225,6 @@ def test_rate_denominators_equal_the_sum_of_categories(full: Built, name: str) -
         problems += _baseline_problems(t)
         problems += _response_problems(t)
         problems += _response_columns_problems(t)
-    if problems and name in KNOWN_DENOMINATOR_GAPS:
-        pytest.xfail(f"{KNOWN_DENOMINATOR_GAPS[name]}: {problems}")
     assert not problems, problems
 
 
