@@ -17,7 +17,11 @@ REF = Path(__file__).resolve().parents[1] / "reference"
 DATA = pd.read_csv(REF / "stats_loess_interpolate_data.csv")
 FITS = pd.read_csv(REF / "stats_loess_interpolate_fit.csv")
 SUMMARY = pd.read_csv(REF / "stats_loess_interpolate_summary.csv", keep_default_na=False)
-CASES = [(str(r.dataset), int(r.degree), float(r.span)) for r in SUMMARY.itertuples()]
+Key = tuple[str, int, float, str, float]  # dataset, degree, span, statistics, cell
+CASES: list[Key] = [
+    (str(r.dataset), int(r.degree), float(r.span), str(r.statistics), float(r.cell))
+    for r in SUMMARY.itertuples()
+]
 
 
 def _data(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -25,20 +29,26 @@ def _data(name: str) -> tuple[np.ndarray, np.ndarray]:
     return d["x"].to_numpy(float), d["y"].to_numpy(float)
 
 
-def _case(key: tuple[str, int, float]) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
-    name, degree, span = key
-    sel = (FITS["dataset"] == name) & (FITS["degree"] == degree) & (FITS["span"] == span)
-    summ = SUMMARY[
-        (SUMMARY["dataset"] == name) & (SUMMARY["degree"] == degree) & (SUMMARY["span"] == span)
-    ].iloc[0]
+def _select(frame: pd.DataFrame, key: Key) -> pd.Series:
+    cols = ["dataset", "degree", "span", "statistics", "cell"]
+    return (frame[cols] == pd.Series(dict(zip(cols, key, strict=True)))).all(axis=1)
+
+
+def _case(key: Key) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    sel = _select(FITS, key)
+    summ = SUMMARY[_select(SUMMARY, key)].iloc[0]
     return summ, FITS[sel & (FITS["kind"] == "fitted")], FITS[sel & (FITS["kind"] == "grid")]
 
 
-@pytest.mark.parametrize("key", CASES, ids=lambda k: f"{k[0]}-deg{k[1]}-span{k[2]}")
-def test_interpolate_matches_r(key: tuple[str, int, float]) -> None:
+@pytest.mark.parametrize(
+    "key", CASES, ids=lambda k: f"{k[0]}-deg{k[1]}-span{k[2]}-{k[3]}-cell{k[4]}"
+)
+def test_interpolate_matches_r(key: Key) -> None:
     summ, fitted, grid = _case(key)
     x, y = _data(key[0])
-    r = loess(x, y, degree=key[1], span=key[2], surface="interpolate")
+    r = loess(
+        x, y, degree=key[1], span=key[2], statistics=key[3], cell=key[4], surface="interpolate"
+    )
     # k-d tree: same vertices as R's kd$vert (bounding box) and kd$xi (split values)
     splits = [float(v) for v in str(summ["split_values"]).split(";") if v]
     expected = np.sort([summ["vert_lo"], summ["vert_hi"], *splits])
@@ -61,7 +71,7 @@ def test_interpolate_matches_r(key: tuple[str, int, float]) -> None:
 
 def test_fitted_agree_with_r_much_closer_than_tolerance() -> None:
     # the algorithm is R's, not an approximation of it: agreement to rounding error
-    _, fitted, grid = _case(("faithful", 2, 0.4))
+    _, fitted, grid = _case(("faithful", 2, 0.4, "approximate", 0.2))
     x, y = _data("faithful")
     r = loess(x, y, degree=2, span=0.4, surface="interpolate")
     np.testing.assert_allclose(r.fitted, fitted["fit"], rtol=1e-9)
@@ -76,7 +86,7 @@ def test_edge_ties_at_split_value_go_to_one_side() -> None:
     x, y = _data("ties")
     r = loess(x, y, degree=1, span=0.75, surface="interpolate")
     np.testing.assert_allclose(r.vertices, [0.955, 2, 4, 5, 7, 8, 10.045])
-    _, fitted, _ = _case(("ties", 1, 0.75))
+    _, fitted, _ = _case(("ties", 1, 0.75, "approximate", 0.2))
     np.testing.assert_allclose(r.fitted, fitted["fit"], atol=1e-4)
     assert np.ptp(r.fitted[x == 5]) == 0  # tied x, one fitted value
 
@@ -92,8 +102,17 @@ def test_edge_no_split_is_single_cell_hermite() -> None:
         rows = _local_rows(x, r.vertices, 5, degree, 2) @ y  # value and slope at vertices
         single = CubicHermiteSpline(r.vertices, rows[0], rows[1])
         np.testing.assert_allclose(r.fitted, single(x), rtol=1e-12)
-        _, fitted, _ = _case(("cars", degree, 5.0))
+        _, fitted, _ = _case(("cars", degree, 5.0, "approximate", 0.2))
         np.testing.assert_allclose(r.fitted, fitted["fit"], atol=1e-4)  # and R agrees
+
+
+def test_edge_tree_capped_at_r_nvmax() -> None:
+    # n = 400, cell 0.005: fc = 0 would split down to single points; R stops at
+    # ncmax = max(200, n) = 400 cells, i.e. 200 leaves and 201 vertices ("k-d tree limited by
+    # memory"), and the capped tree (not the full one) is what R interpolates.
+    x, y = _data("capped")
+    r = loess(x, y, degree=2, span=0.3, cell=0.005, surface="interpolate")
+    assert r.vertices is not None and r.vertices.size == 201
 
 
 def test_interpolation_reproduces_lines_and_passes_through_vertex_fits() -> None:
