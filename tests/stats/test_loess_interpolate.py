@@ -131,7 +131,12 @@ def test_interpolation_reproduces_lines_and_passes_through_vertex_fits() -> None
 def test_exact_statistics_use_the_interpolated_operator() -> None:
     x, y = _data("cars")
     r = loess(x, y, degree=2, surface="interpolate", statistics="exact")
-    op = r._rows(x)
+    assert r.vertices is not None
+    vrows = _local_rows(x, r.vertices, r.span, 2, 2)  # vertex fit and slope rows
+    op = np.stack(
+        [CubicHermiteSpline(r.vertices, vrows[0][:, i], vrows[1][:, i])(x) for i in range(x.size)],
+        axis=1,
+    )
     m = np.eye(x.size) - op
     assert r.enp == pytest.approx(np.trace(op))
     assert r.one_delta == pytest.approx(np.trace(m.T @ m))

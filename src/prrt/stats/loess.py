@@ -151,24 +151,33 @@ def _kd_vertices(x: FloatArray, span: float, cell: float) -> FloatArray:
     return np.array(sorted(verts))
 
 
-def _hermite_operator(
-    x: FloatArray, at: FloatArray, verts: FloatArray, span: float, degree: int
-) -> FloatArray:
-    """Rows of the interpolated operator at ``at``; NaN rows outside the data range (as R).
+def _hermite_weights(
+    x: FloatArray, at: FloatArray, verts: FloatArray
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """Enclosing cell ``j`` (vertices ``j``, ``j+1``) and the cubic Hermite weights.
 
-    Cubic Hermite interpolation between the two vertices of the enclosing cell from the
-    vertex fits and slopes (R ``ehg128`` for one predictor).
+    ``fit(at) = w0·g(v_j) + w1·g(v_j+1) + w2·g'(v_j) + w3·g'(v_j+1)`` with the Hermite basis
+    of R's ``ehg128`` (one predictor); NaN weights outside the data range (R gives NA).
     """
-    vrows = _local_rows(x, verts, span, degree, 2)  # (2, nv, n)
     j = np.clip(np.searchsorted(verts, at, side="left") - 1, 0, verts.size - 2)
     width = verts[j + 1] - verts[j]
-    h = ((at - verts[j]) / width)[:, None]
+    h = (at - verts[j]) / width
     phi0, phi1 = (1 - h) ** 2 * (1 + 2 * h), h**2 * (3 - 2 * h)
-    psi0, psi1 = h * (1 - h) ** 2, h**2 * (h - 1)
-    out = phi0 * vrows[0, j] + phi1 * vrows[0, j + 1]
-    out += (psi0 * vrows[1, j] + psi1 * vrows[1, j + 1]) * width[:, None]
-    out[(at < x.min()) | (at > x.max()) | np.isnan(at)] = np.nan
-    return out
+    psi0, psi1 = h * (1 - h) ** 2 * width, h**2 * (h - 1) * width
+    wts = np.column_stack([phi0, phi1, psi0, psi1])
+    wts[(at < x.min()) | (at > x.max()) | np.isnan(at)] = np.nan
+    return j, wts
+
+
+def _combine(vv: FloatArray, j: npt.NDArray[np.intp], wts: FloatArray) -> FloatArray:
+    """Hermite combination of vertex quantities ``vv[0]`` (fits) and ``vv[1]`` (slopes).
+
+    ``vv`` has shape ``(2, nv)`` (vertex fits and slopes) or ``(2, nv, n)`` (their operator
+    rows); the result has one entry (row) per evaluation point.
+    """
+    w = wts.reshape(wts.shape + (1,) * (vv.ndim - 2))
+    out: FloatArray = w[:, 0] * vv[0, j] + w[:, 1] * vv[0, j + 1]
+    return out + w[:, 2] * vv[1, j] + w[:, 3] * vv[1, j + 1]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,11 +221,19 @@ class LoessResult:
     surface: str = "direct"
     vertices: FloatArray | None = None
 
-    def _rows(self, at: FloatArray) -> FloatArray:
-        """Operator rows of this fit's surface at ``at``."""
+    def _fit_se(self, at: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Fit and ``sqrt(Σ_j L_ij²)`` at ``at`` (interpolate: operator rows in blocks)."""
         if self.vertices is None:
-            return _operator(self.x, at, self.span, self.degree)
-        return _hermite_operator(self.x, at, self.vertices, self.span, self.degree)
+            op = _operator(self.x, at, self.span, self.degree)
+            return op @ self.y, np.sqrt((op**2).sum(axis=1))
+        vrows = _local_rows(self.x, self.vertices, self.span, self.degree, 2)
+        j, wts = _hermite_weights(self.x, at, self.vertices)
+        block = max(1, 2**21 // self.x.size)  # about 16 MB of operator rows at a time
+        norm = np.empty(at.size)
+        for i in range(0, at.size, block):
+            rows = _combine(vrows, j[i : i + block], wts[i : i + block])
+            norm[i : i + block] = np.sqrt((rows**2).sum(axis=1))
+        return _combine(vrows @ self.y, j, wts), norm
 
     def predict(self, x_new: Any = None, *, alpha: float = 0.05) -> pd.DataFrame:
         """Fit, standard error and pointwise ``1 - alpha`` interval at ``x_new``.
@@ -232,9 +249,8 @@ class LoessResult:
             ``x, fit, se, lower, upper``.
         """
         at = np.unique(self.x) if x_new is None else np.asarray(x_new, dtype=float).ravel()
-        op = self._rows(at)
-        fit = op @ self.y
-        se = self.residual_scale * np.sqrt((op**2).sum(axis=1))
+        fit, norm = self._fit_se(at)
+        se = self.residual_scale * norm
         tq = float(sps.t.ppf(1 - alpha / 2, self.df))
         return pd.DataFrame(
             {"x": at, "fit": fit, "se": se, "lower": fit - tq * se, "upper": fit + tq * se}
@@ -302,7 +318,9 @@ def loess(
     exact trace of that interpolated operator (R ``trace.hat = "exact"``), δ1/δ2 come from
     the same lookup as for ``"direct"`` (or exactly, ``statistics="exact"``), and standard
     errors use the exact rows of the interpolated operator (R ``predict(se = TRUE)``).
-    Checked against R 4.2 on ``cars``, ``faithful`` and ``airquality`` (tests).
+    Checked against R 4.2 on ``cars``, ``faithful`` and ``airquality`` (tests). Unlike
+    ``"direct"``, the interpolated fit never forms the ``n × n`` operator (only for
+    ``statistics="exact"``), so it suits large cohorts as R recommends.
 
     Examples
     --------
@@ -351,11 +369,17 @@ def loess(
     verts = _kd_vertices(xa, span, cell) if surface == "interpolate" else None
     if verts is None:
         op = _operator(xa, xa, span, degree)
-    else:
-        op = _hermite_operator(xa, xa, verts, span, degree)
-    fitted = op @ ya
+        fitted, trl = op @ ya, float(np.trace(op))
+    else:  # n x n operator formed only for exact statistics (as R's lowesl)
+        vrows = _local_rows(xa, verts, span, degree, 2)
+        j, wts = _hermite_weights(xa, xa, verts)
+        fitted = _combine(vrows @ ya, j, wts)
+        i = np.arange(n)  # diagonal of the interpolated operator, L_ii
+        diag = wts[:, 0] * vrows[0, j, i] + wts[:, 1] * vrows[0, j + 1, i]
+        trl = float((diag + wts[:, 2] * vrows[1, j, i] + wts[:, 3] * vrows[1, j + 1, i]).sum())
+        if statistics == "exact":
+            op = _combine(vrows, j, wts)
     resid = ya - fitted
-    trl = float(np.trace(op))
     if statistics == "exact":
         m = np.eye(n) - op
         mm = m.T @ m
