@@ -21,6 +21,7 @@ R/ggplot use degree 2, span 0.75 and the interpolated surface.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,8 @@ from scipy import stats as sps
 from scipy.interpolate import CubicHermiteSpline
 
 __all__ = ["LoessResult", "loess"]
+
+_log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -133,8 +136,11 @@ def _kd_vertices(x: FloatArray, span: float, cell: float) -> FloatArray:
     while p < len(cells):
         left, right, vlo, vhi = cells[p]
         p += 1
-        if right - left + 1 <= fc or nvmax < len(cells) + 2 or nvmax < len(verts) + 1:
+        if right - left + 1 <= fc:
             continue
+        if nvmax < len(cells) + 2 or nvmax < len(verts) + 1:
+            _log.warning("loess k-d tree limited to %d cells/vertices (as R)", nvmax)
+            break
         m = (left + right) // 2
         offset = 0
         while left <= m + offset < right:
