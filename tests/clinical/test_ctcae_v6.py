@@ -353,3 +353,111 @@ def test_grade_labs_v6_with_baseline_lln_column() -> None:
     )
     out = grade_labs(labs, "6.0", baseline_col="bl", baseline_lln_col="bl_lln")
     assert out["grade"].tolist() == [2, 0, 4, 1]
+
+
+# ---- v5.0 → v6.0 differences (tests/reference/ctcae_verification.md), one test each ----
+# Expected values from the v5.0 text (admiral ncictcaev5.json, "S2'") and the v6.0 text (S9).
+
+
+def _both(term: str, value: float, **refs: float) -> tuple[int | None, int | None]:
+    return grade(term, value, version="5.0", **refs), grade(term, value, version="6.0", **refs)
+
+
+def test_diff_thrombocytopenia_grade4_below_10() -> None:
+    # v5.0 "<25.0 x 10e9/L" = G4; v6.0 "<50.0 - 10.0" = G3, "<10.0" = G4
+    assert _both("platelets", 20.0, lln=150.0) == (4, 3)
+    assert _both("platelets", 9.9, lln=150.0) == (4, 4)
+    assert ctcae.criteria("6.0").query("term == 'platelets'")["ctcae_term"].iloc[0] == (
+        "Thrombocytopenia"
+    )
+
+
+def test_diff_neutrophils_without_lln() -> None:
+    # v5.0 "<LLN - 1.5" G1, "<1.5 - 1.0" G2, "<1.0 - 0.5" G3, "<0.5" G4;
+    # v6.0 "<1.5 - 1.0" G1, "<1.0 - 0.5" G2, "<0.5 - 0.1" G3, "<0.1" G4 (no LLN)
+    assert _both("neutrophils", 1.7, lln=2.0) == (1, 0)
+    assert _both("neutrophils", 1.2, lln=2.0) == (2, 1)
+    assert _both("neutrophils", 0.3, lln=2.0) == (4, 3)
+    assert grade("neutrophils", 1.2, version="6.0") == 1  # LLN not needed
+
+
+@pytest.mark.parametrize("term", ["alt", "ast"])
+def test_diff_aminotransferases_abnormal_baseline(term: str) -> None:
+    # baseline 50 above its ULN 40. v5.0: "1.5 - 3.0", ">3.0 - 5.0", ">5.0 - 20.0", ">20.0" x BL;
+    # v6.0: "1.0 - 1.5", ">1.5 - 2.0", ">2.0 - 4.0", ">4.0" x BL
+    refs = {"uln": 40.0, "baseline": 50.0, "baseline_uln": 40.0}
+    assert _both(term, 55.0, **refs) == (0, 1)  # 1.1 x BL
+    assert _both(term, 95.0, **refs) == (1, 2)  # 1.9 x BL
+    assert _both(term, 180.0, **refs) == (2, 3)  # 3.6 x BL
+    assert _both(term, 210.0, **refs) == (2, 4)  # 4.2 x BL
+    assert _both(term, 300.0, **refs) == (3, 4)  # 6 x BL
+
+
+def test_diff_ggt_abnormal_baseline() -> None:
+    # v5.0 "2.0 - 2.5", ">2.5 - 5.0", ">5.0 - 20.0", ">20.0" x BL; v6.0 "1.0 - 1.5", ">1.5 - 3.0",
+    # ">3.0 - 10.0", ">10.0" x BL
+    refs = {"uln": 40.0, "baseline": 50.0, "baseline_uln": 40.0}
+    assert _both("ggt", 60.0, **refs) == (0, 1)  # 1.2 x BL
+    assert _both("ggt", 200.0, **refs) == (2, 3)  # 4 x BL
+    assert _both("ggt", 600.0, **refs) == (3, 4)  # 12 x BL
+
+
+def test_diff_bilirubin_abnormal_baseline() -> None:
+    # v5.0 "> 1.0 - 1.5", ">1.5 - 3.0", ">3.0 - 10.0" x BL; v6.0 "1.0 - 1.5", ">1.5 - 2.5",
+    # ">2.5 - 10.0" x BL
+    refs = {"uln": 17.0, "baseline": 25.0, "baseline_uln": 17.0}
+    assert _both("bilirubin", 25.0, **refs) == (0, 1)  # exactly 1.0 x BL
+    assert _both("bilirubin", 70.0, **refs) == (2, 3)  # 2.8 x BL
+
+
+def test_diff_alp_grade1_only() -> None:
+    # v5.0 grades 1-4 (x ULN / x BL); v6.0 only G1 ">Baseline and ULN"
+    normal = {"uln": 100.0, "baseline": 80.0, "baseline_uln": 100.0}
+    assert _both("alp", 3000.0, **normal) == (4, 1)
+    abnormal = {"uln": 100.0, "baseline": 150.0, "baseline_uln": 100.0}
+    assert _both("alp", 225.0, **abnormal) == (0, 1)  # 1.5 x BL: v5.0 starts at 2.0 x BL
+
+
+def test_diff_creatinine_baseline_rule_only_if_baseline_below_lln() -> None:
+    # v5.0 G2 ">1.5 - 3.0 x baseline", G3 ">3.0 baseline" for every baseline; v6.0 only "if
+    # baseline is below LLN"
+    not_low = {"uln": 106.0, "baseline": 60.0, "baseline_lln": 45.0}
+    assert _both("creatinine", 100.0, **not_low) == (2, 0)  # 1.67 x BL, < ULN
+    low = {"uln": 106.0, "baseline": 40.0, "baseline_lln": 45.0}
+    assert _both("creatinine", 130.0, **low) == (3, 3)  # 3.25 x BL
+
+
+def test_diff_lipase_cutoffs() -> None:
+    # v5.0 G2 ">1.5 - 2.0", G3 ">2.0 - 5.0 ... with symptoms"; v6.0 G2 ">1.5 - 3.0",
+    # G3 ">3.0 - 5.0 ... with signs or symptoms" (worse grade on the shared range)
+    assert _both("lipase", 150.0, uln=60.0) == (3, 2)  # 2.5 x ULN
+    assert _both("lipase", 240.0, uln=60.0) == (3, 3)  # 4 x ULN
+
+
+def test_diff_amylase_unchanged_cutoffs() -> None:
+    # amylase keeps ">1.5 - 2.0" (G2) and ">2.0 - 5.0" (G3 with symptoms) in v6.0
+    assert _both("amylase", 250.0, uln=100.0) == (3, 3)
+
+
+def test_diff_hyponatraemia_125_to_below_130() -> None:
+    # v5.0 "125-129 mmol/L" (read as <= 129: 129.5 falls in G1 "<LLN - 130");
+    # v6.0 "125 - <130 mmol/L": 129.5 is G3 (symptomatic, worse grade)
+    assert _both("hyponatraemia", 129.5, lln=135.0) == (1, 3)
+    assert _both("hyponatraemia", 130.0, lln=135.0) == (1, 1)
+
+
+def test_diff_hyperglycaemia_fasting_graded_again() -> None:
+    # v5.0 grades hyperglycaemia clinically (no laboratory row); v6.0 "Hyperglycemia (Fasting)"
+    # ">8.9 - 13.9 mmol/L" = G2
+    res5 = grade_array("hyperglycaemia", [10.0], version="5.0", uln=6.1)
+    assert res5.reason[0] == "not_gradable_term"
+    assert grade("hyperglycaemia", 10.0, version="6.0", uln=6.1) == 2
+
+
+@pytest.mark.parametrize("term", ["lymphocytes", "cpk", "egfr"])
+def test_diff_terms_without_v6_laboratory_criteria(term: str) -> None:
+    # Lymphocyte count decreased, CPK increased and Chronic kidney disease are in the v5.0 file
+    # but not in the v6.0 copy (S9): not graded for v6.0 (reason not_gradable_term)
+    assert term in set(ctcae.criteria("5.0")["term"])
+    res = grade_array(term, [0.1], version="6.0", lln=1.0, uln=1.0)
+    assert np.isnan(res.grade[0]) and res.reason[0] == "not_gradable_term"
