@@ -1,4 +1,4 @@
-"""CTCAE laboratory grading, versions 3.0, 4.03 and 5.0, from versioned data files.
+"""CTCAE laboratory grading, versions 3.0, 4.03, 5.0 and 6.0, from versioned data files.
 
 The criteria live in ``prrt/clinical/data/ctcae_v<version>.csv``: one row per term ×
 rule set × condition × grade, with explicit bounds, the official wording (``wording``) and a
@@ -10,7 +10,9 @@ direction: ``haemoglobin`` = anaemia, ``haemoglobin_increased``). Each bound is
 ``baseline_plus`` (haemoglobin increased: "> 2 g/dL above ULN"); ``lower_closed`` /
 ``upper_closed`` say whether the end belongs to the interval; an empty bound is −∞ / +∞.
 ``condition`` is ``any``, ``baseline_normal`` or ``baseline_abnormal`` (the baseline above
-*its own* ULN: CTCAE v5.0 hepatic rules, v4.03 haemoglobin increased).
+*its own* ULN: CTCAE v5.0/v6.0 hepatic rules, v4.03 haemoglobin increased), or
+``baseline_not_low`` / ``baseline_low`` (the baseline below *its own* LLN, ``baseline_lln``:
+CTCAE v6.0 creatinine "x baseline if baseline is below LLN").
 A term can have several *rule sets* (creatinine v4.03/v5.0: a ULN set and a baseline set);
 the grade is the worst over the rule sets. The files hold data only, never code.
 
@@ -50,19 +52,30 @@ such row says so in its ``note``. INR "× baseline if on anticoagulation" rules 
 baseline, and v5.0 hepatic values above ULN without a baseline, get a missing grade
 (``missing_baseline``) unless the other criterion already gives the worst grade, as admiral
 does. CTCAE v4.03 has no lactate dehydrogenase term; v5.0 grades hyperglycaemia and
-hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only; the
-new terms have no v3.0 rows (no source for the v3.0 text was found). Cells marked *(verify)*
+hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only
+(v6.0 grades fasting hyperglycaemia again); the new terms have no v3.0 rows (no source for the v3.0 text was found). Cells marked *(verify)*
 in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0 ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have
 not been checked against the CTEP PDFs in this environment
 (``tests/reference/ctcae_verification.md``).
 
+CTCAE v6.0 (wording from admiral's ``ncictcaev6.json``): thrombocytopenia grade 4 < 10 × 10⁹/L;
+neutrophils graded without LLN (grade 1 < 1.5); ALT/AST, GGT and bilirubin with an abnormal
+baseline from 1.0 × baseline (closed) with new multiples (the ALT/AST grade-3 cap "up to 5 x
+ULN" is not applied, as in admiral); ALP grade 1 only (">Baseline and ULN", read as above the
+ULN for a normal baseline and above the baseline for one above its own ULN); creatinine ×
+baseline rules only for a baseline below its own LLN; lipase grade 2 up to 3.0 × ULN;
+hyponatraemia "125 - <130". Lymphocyte count decreased, CPK increased and chronic kidney
+disease have no v6.0 rows (absent from that copy). ``analysis_labs`` (``prrt derive``) carries
+the v3.0, v4.03 and v5.0 grades only (``prrt.cohort.schema.LAB_GRADE_VERSIONS``); v6.0 is
+graded with :func:`grade_labs` / :func:`grade_array`.
+
 References
 ----------
 National Cancer Institute. Common Terminology Criteria for Adverse Events v3.0 (2006),
-v4.03 (2010) and v5.0 (2017), Investigations / Blood and lymphatic system / Metabolism /
-Renal and urinary disorders. Wording of the v4.03 / v5.0 laboratory terms as copied in
-pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json`` and ``ncictcaev5.json``
-(commit 6eb5125a29); admiral ``derive_var_atoxgr_dir`` (``signif_dig``) for the precision.
+v4.03 (2010), v5.0 (2017) and v6.0, Investigations / Blood and lymphatic system / Metabolism /
+Renal and urinary disorders. Wording of the v4.03 / v5.0 / v6.0 laboratory terms as copied in
+pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json``, ``ncictcaev5.json`` and
+``ncictcaev6.json`` (commit 6eb5125a29); admiral ``derive_var_atoxgr_dir`` (``signif_dig``) for the precision.
 
 Examples
 --------
@@ -79,6 +92,8 @@ True
 2
 >>> grade("alt", 110.0, uln=40.0, version="3.0"), grade("alt", 110.0, uln=40.0, version="4.03")
 (2, 1)
+>>> grade("platelets", 20.0, lln=150.0, version="5.0"), grade("platelets", 20.0, lln=150.0, version="6.0")
+(4, 3)
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ of the term's test (``prrt.cohort.schema.LAB_CANONICAL_UNITS``). The files hold 
 References
 ----------
 National Cancer Institute. Common Terminology Criteria for Adverse Events v3.0 (2006), v4.03
-(2010), v5.0 (2017) and v6.0 (2025). Wording of the v4.03 / v5.0 / v6.0 laboratory terms as
+(2010), v5.0 (2017) and v6.0. Wording of the v4.03 / v5.0 / v6.0 laboratory terms as
 copied in pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json``, ``ncictcaev5.json``
 and ``ncictcaev6.json`` (commit 6eb5125a29).
 
