@@ -53,10 +53,11 @@ baseline, and v5.0 hepatic values above ULN without a baseline, get a missing gr
 (``missing_baseline``) unless the other criterion already gives the worst grade, as admiral
 does. CTCAE v4.03 has no lactate dehydrogenase term; v5.0 grades hyperglycaemia and
 hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only
-(v6.0 grades fasting hyperglycaemia again); the new terms have no v3.0 rows (no source for the v3.0 text was found). Cells marked *(verify)*
-in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0 ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have
-not been checked against the CTEP PDFs in this environment
-(``tests/reference/ctcae_verification.md``).
+(v6.0 grades fasting hyperglycaemia again); the new terms have no v3.0 rows (no source
+for the v3.0 text was found) except serum amylase, taken from a secondary table (Trials
+2006;7:14, Table 3). Cells marked *(verify)* in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0
+ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have not been checked against the CTEP PDFs in
+this environment (``tests/reference/ctcae_verification.md``).
 
 CTCAE v6.0 (wording from admiral's ``ncictcaev6.json``): thrombocytopenia grade 4 < 10 × 10⁹/L;
 neutrophils graded without LLN (grade 1 < 1.5); ALT/AST, GGT and bilirubin with an abnormal
