@@ -76,3 +76,8 @@ out <- tm[, c("id", "tstart", "tstop", "event", "cycles_completed", "cumulative_
 write.csv(out, "data/exposure_tmerge.csv", row.names = FALSE)
 cat("rows", nrow(out), "events", sum(out$event), "\n")
 show(coxph(Surv(tstart, tstop, event) ~ cumulative_activity_gbq + responded + cluster(id), data = out, ties = "breslow"))
+
+cat("==== heart: case weights (second dataset), w = 1 + surgery + 0.5 * (age > 0), heart$age being age - 48 years ====\n")
+heart$w <- 1 + heart$surgery + 0.5 * (heart$age > 0)
+show(coxph(Surv(start, stop, event) ~ age + transplant, data = heart, weights = w, ties = "breslow", robust = FALSE))
+show(coxph(Surv(start, stop, event) ~ age + transplant + cluster(id), data = heart, weights = w, ties = "efron"))

@@ -129,3 +129,16 @@ def test_writers_do_not_import_the_document_model(writer: str) -> None:
     }
     assert "prrt.report.document" not in imported
     assert "prrt.report.blocks" in imported
+
+
+def test_docx_adjacent_wide_tables_share_one_landscape_section() -> None:
+    r = _report()
+    wide = pd.DataFrame({f"Cycle {i}": ["12.3 (10.1–14.9)"] for i in range(1, 14)})
+    r.section("More doses").table(ReportTable("Doses again", wide, "wide2"))
+    doc = docx.Document(io.BytesIO(render_docx(r)))
+    # wide, narrow (portrait), wide: portrait, landscape, portrait, landscape, back to portrait
+    assert [s.page_width > s.page_height for s in doc.sections] == [False, True, False, True, False]
+    r2 = Report("x", {}, {})
+    r2.table(ReportTable("A", wide, "a")).text("Between.").table(ReportTable("B", wide, "b"))
+    doc2 = docx.Document(io.BytesIO(render_docx(r2)))
+    assert [s.page_width > s.page_height for s in doc2.sections] == [False, True, False]

@@ -23,6 +23,7 @@ def test_methods_text_is_prose_with_sources() -> None:
             "ctcae_version": "4.03",
             "pfs_candidates": ["who_grade", "cga_ge_1000"],
             "reference_levels": [["who_grade", 1]],
+            "statistics": "Kaplan–Meier; Cox PH with Breslow ties",
         },
         {"conf_type": "log-log", "ties": "Breslow", "custom": 1},
         tests=["Kaplan–Meier estimator", "Kaplan–Meier estimator", "log-rank test"],
@@ -42,6 +43,7 @@ def test_methods_text_is_prose_with_sources() -> None:
     assert "censored at the start of that treatment (Lazarenko et al. 2026)" in text
     assert "log-log transform with Greenwood" in text and "Breslow method" in text
     assert "Methods used: Kaplan–Meier estimator, log-rank test." in text
+    assert "Analysis plan of this template: Kaplan–Meier; Cox PH with Breslow ties." in text
     assert "Candidate prognostic factors for PFS: WHO grade, CgA ≥ 1000 µg/L." in text
     assert "Reference levels: WHO grade: grade 1." in text
     # no settings dump: no "key = value", no identifiers, unknown conventions left to the appendix

@@ -138,3 +138,16 @@ def test_row_order_does_not_matter_and_validation(heart: pd.DataFrame) -> None:
         cox_counting(heart.assign(start=heart["stop"]), "stop", "event", HEART, start="start")
     with pytest.raises(ValueError, match="weights"):
         cox_counting(heart.assign(w=-1.0), "stop", "event", HEART, weights="w")
+
+
+def test_case_weights_second_dataset_heart(heart: pd.DataFrame) -> None:
+    # coxph(Surv(start, stop, event) ~ age + transplant, weights = w) with and without cluster(id)
+    h = heart.assign(w=1.0 + heart["surgery"] + 0.5 * (heart["age"] > 0))
+    fit = cox_counting(h, "stop", "event", ["age", "transplant"], start="start", weights="w")
+    _check(fit, [0.03796666833, -0.003028110895], [0.01410457749, 0.2825741354])
+    assert (fit.loglik_null, fit.loglik) == pytest.approx((-444.9891351, -440.7621427), rel=1e-8)
+    cl = cox_counting(h, "stop", "event", ["age", "transplant"], start="start", weights="w",
+                      ties="efron", cluster="id")  # fmt: skip
+    _check(cl, [0.03796783501, -0.002219037548], [0.0169584977, 0.3296153699],
+           [0.014098885, 0.2826177666])  # fmt: skip
+    assert cl.wald_test[0] == pytest.approx(5.051192088, rel=1e-4)

@@ -142,8 +142,12 @@ def test_dose_response_numbers_equal_engine(full: Built) -> None:
 def test_orr_counts_from_bor(full: Built) -> None:
     c = course1(full.store)
     kn = full.outputs["real-world-outcomes"].key_numbers
-    assert kn["orr_pct"] == pytest.approx(100 * c["bor"].isin(["CR", "PR"]).mean())
-    assert kn["dcr_pct"] == pytest.approx(100 * c["bor"].isin(["CR", "PR", "SD"]).mean())
+    # evaluable patients only (issue 9, defect 7); non-CR/non-PD is evaluable and controlled
+    ev = c.loc[c["bor"].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"])]
+    assert kn["orr_pct"] == pytest.approx(100 * ev["bor"].isin(["CR", "PR"]).mean())
+    assert kn["dcr_pct"] == pytest.approx(
+        100 * ev["bor"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]).mean()
+    )
 
 
 @pytest.mark.parametrize("endpoint", ["pfs", "os"])

@@ -539,3 +539,22 @@ def test_factor_survival_table_against_lifelines_and_statsmodels(full: Built) ->
             lo, hi = keys[f"t3_hr_ci[{ep}:{x}]"]
             assert lo == pytest.approx(np.exp(fit.conf_int()[i, 0]), rel=1e-4)
             assert hi == pytest.approx(np.exp(fit.conf_int()[i, 1]), rel=1e-4)
+
+
+def test_response_landmark_against_lifelines(ran: Ran) -> None:
+    """Landmark (Anderson 1983): event-free at 12 months, grouped by CR/PR reached by then."""
+    p = ran.pop.loc[ran.pop["bor"].isin(["CR", "PR", "SD", "NON-CR/NON-PD", "PD"])]
+    cutoff = pannet.SETTINGS.response_landmark_months * MONTH
+    for ep in ("pfs", "os"):
+        at = p.loc[p[f"{ep}_days"] > cutoff]
+        resp = at["bor"].isin(["CR", "PR"]) & (at["time_to_bor_days"] <= cutoff)
+        t = (at[f"{ep}_days"] - cutoff) / MONTH
+        e = at[f"{ep}_event"].astype(float)
+        key = f"{ep}_by_response_landmark_logrank_p"
+        if resp.nunique() < 2:
+            assert key not in ran.out.key_numbers
+            continue
+        lr = logrank_test(t[resp], t[~resp], e[resp], e[~resp])
+        assert ran.out.key_numbers[key] == pytest.approx(lr.p_value, rel=1e-6)
+        fig = [f for f in ran.run.report.figures if f.name == f"km_{ep}_by_response_landmark"]
+        assert fig and "landmark" in fig[0].caption.lower()

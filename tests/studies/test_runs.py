@@ -37,7 +37,7 @@ EXPECTED_MISSING = {
     # no lesion measurements / response assessments → no RECIST response, no waterfall
     "real-world-outcomes": ["Response (RECIST 1.1)", "Best change in target lesions (waterfall)"],
     "skeletal-metastases": ["Response (modified MD Anderson and RECIST 1.1)"],
-    "pannet-chemotherapy": ["Response", "Survival by best response"],
+    "pannet-chemotherapy": ["Tumour response", "Survival by morphological response"],
     "overview": ["Best overall response", "Best change in target lesions (waterfall)"],
     # no bone involvement → OMIS and pelvic involvement unknown
     "persistent-thrombocytopenia": [

@@ -29,7 +29,14 @@ def test_ml_fit_matches_statsmodels_logit(full: Built) -> None:
                       "bone_marrow_gy": x2})  # fmt: skip
     run = StudyRun.start(full.store, pannet.SETTINGS)
     multivariable_logistic(
-        run, d, "marrow_outcome", ["male", "bone_marrow_gy"], labels={}, key="m", title="T"
+        run,
+        d,
+        "marrow_outcome",
+        ["male", "bone_marrow_gy"],
+        labels={},
+        units={"bone_marrow_gy": "Gy"},
+        key="m",
+        title="T",
     )
     ref = sm.Logit(d["marrow_outcome"], sm.add_constant(d[["male", "bone_marrow_gy"]])).fit(disp=0)
     for c in ("male", "bone_marrow_gy"):
@@ -40,7 +47,7 @@ def test_ml_fit_matches_statsmodels_logit(full: Built) -> None:
         assert run.key_numbers[f"m_p[{c}]"] == pytest.approx(ref.pvalues[c], rel=1e-6)
     assert run.key_numbers["m_firth"] is False
     t = _table(run, "multivariable_m")
-    assert list(t["Factor"]) == ["Male sex", "Bone-marrow absorbed dose (Gy)"]
+    assert list(t["Factor"]) == ["Male sex", "Bone-marrow absorbed dose (per Gy)"]
     assert all("Multivariable" in c for c in t.columns[1:])
 
 

@@ -29,6 +29,7 @@ from prrt.report.blocks import (
     TableBlock,
     appendix,
 )
+from prrt.report.prose import lead_in
 from prrt.report.tables.base import ReportTable, split_indent
 
 PAPER_SIZES: dict[str, tuple[Length, Length]] = {
@@ -177,8 +178,22 @@ def render_docx(report: ReportView, *, paper: str = "A4") -> bytes:
             doc.add_paragraph(g, style="List Bullet")
     doc.add_heading("Methods", level=1)
     for p in report.methods():
-        doc.add_paragraph(p)
+        head, text = lead_in(p)
+        para = doc.add_paragraph()
+        if head:
+            para.add_run(head + " ").bold = True
+        para.add_run(text)
     portrait_width = _text_width_in(paper)
+    landscape = False
+
+    def orient(want_landscape: bool) -> None:
+        # switch only when the orientation changes: adjacent wide tables (and the headings and
+        # text between them) share one landscape section
+        nonlocal landscape
+        if want_landscape != landscape:
+            _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=want_landscape)
+            landscape = want_landscape
+
     for block in report.blocks:
         if isinstance(block, Section):
             doc.add_heading(block.title, level=1)
@@ -192,18 +207,16 @@ def render_docx(report: ReportView, *, paper: str = "A4") -> bytes:
             para.add_run(f"{block.what} — {block.why}")
             _shade(para, "FDECEA")
         elif isinstance(block, TableBlock):
-            wide = table_width_in(block.table) > portrait_width
-            if wide:
-                _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=True)
+            orient(table_width_in(block.table) > portrait_width)
             _add_table(doc, block)
-            if wide:
-                _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=False)
         elif isinstance(block, FigureBlock):
+            orient(False)
             doc.add_picture(io.BytesIO(block.png), width=Inches(min(6.0, portrait_width)))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             cap = doc.add_paragraph()
             cap.add_run(f"Figure {block.number}. ").bold = True
             cap.add_run(block.caption)
+    orient(False)
     rows = report.correspondence_rows()
     if rows:
         doc.add_heading("Correspondence with the paper", level=1)

@@ -23,6 +23,7 @@ from prrt.report.blocks import (
     appendix,
     kv_text,
 )
+from prrt.report.prose import lead_in
 from prrt.report.tables.base import split_indent
 
 __all__ = ["kv_text", "render_html", "write_html"]
@@ -82,7 +83,7 @@ def render_html(report: ReportView) -> str:
         title=report.title,
         version=__version__,
         glance=report.glance,
-        methods=report.methods(),
+        methods=[lead_in(p) for p in report.methods()],
         blocks=[_block_context(b) for b in report.blocks],
         correspondence=report.correspondence_rows(),
         appendix=appendix(report),

@@ -72,12 +72,41 @@ _CONVENTION_TEXT = {
 }
 
 
+_NAMES = {"breslow": "Breslow", "efron": "Efron", "exact": "exact", "log-log": "log-log"}
+"""Method names as they are written in prose (results record them in lower case)."""
+
+
 def _text(v: Any) -> str:
     if isinstance(v, list | tuple):
         return ", ".join(_text(x) for x in v)
     if isinstance(v, bool):
         return "yes" if v else "no"
-    return str(v)
+    return _NAMES.get(str(v).lower(), str(v))
+
+
+def lead_in(paragraph: str) -> tuple[str, str]:
+    """A methods paragraph split into its run-in heading and its text (for bold run-in heads).
+
+    Examples
+    --------
+    >>> lead_in("Definitions. Grades follow CTCAE.")
+    ('Definitions.', 'Grades follow CTCAE.')
+    >>> lead_in("No heading here")
+    ('', 'No heading here')
+    """
+    head, sep, rest = paragraph.partition(". ")
+    if sep and head in _HEADS:
+        return head + ".", rest
+    return "", paragraph
+
+
+_HEADS = (
+    "Population and data",
+    "Definitions",
+    "Endpoints and censoring",
+    "Statistical analysis",
+    "Software",
+)
 
 
 def _factor_labels(codes: Sequence[Any]) -> str:
@@ -213,6 +242,9 @@ def _statistics(
             if clause not in seen:
                 seen.add(clause)
                 clauses.append(clause)
+    plan = settings.get("statistics")
+    if plan:
+        parts.append(f"Analysis plan of this template: {_text(plan).rstrip('.')}.")
     if clauses:
         parts.append("; ".join(clauses)[:1].upper() + "; ".join(clauses)[1:] + ".")
     for key in _FACTOR_LISTS:
@@ -222,6 +254,8 @@ def _statistics(
                 "os_candidates": "Candidate prognostic factors for OS",
                 "marrow_covariates": "Covariates of the bone-marrow toxicity model",
                 "cox_covariates": "Covariates of the Cox models",
+                "binary_factors": "Binary candidate factors",
+                "continuous_factors": "Continuous candidate factors",
             }.get(key, "Candidate factors")
             parts.append(f"{what}: {_factor_labels(settings[key])}.")
     refs = settings.get("reference_levels")

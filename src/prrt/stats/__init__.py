@@ -42,8 +42,10 @@ from prrt.stats.descriptive import (
 )
 from prrt.stats.finegray import FineGrayResult, cause_specific_cox, fine_gray
 from prrt.stats.firth import firth_logistic
+from prrt.stats.firthcox import FirthCoxResult, firth_cox
 from prrt.stats.followup import FollowupResult, followup
 from prrt.stats.km import KaplanMeierResult, kaplan_meier, kaplan_meier_grouped
+from prrt.stats.landmark import LandmarkResult, accumulated_by, landmark
 from prrt.stats.loess import LoessResult, loess
 from prrt.stats.logistic import LogisticCurveResult, LogisticResult, logistic, logistic_curve
 from prrt.stats.logrank import LogrankResult, logrank
@@ -89,11 +91,13 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidenceResult",
     "FineGrayResult",
+    "FirthCoxResult",
     "FisherResult",
     "FollowupResult",
     "GroupComparison",
     "KaplanMeierResult",
     "KruskalResult",
+    "LandmarkResult",
     "LoessResult",
     "LogisticCurveResult",
     "LogisticResult",
@@ -114,6 +118,7 @@ __all__ = [
     "SymmetryResult",
     "TTestResult",
     "YoudenResult",
+    "accumulated_by",
     "bootstrap_ci",
     "bootstrap_km_median",
     "bowker",
@@ -130,6 +135,7 @@ __all__ = [
     "duration_of_response",
     "exposure_intervals",
     "fine_gray",
+    "firth_cox",
     "firth_logistic",
     "fisher_exact",
     "followup",
@@ -141,6 +147,7 @@ __all__ = [
     "kaplan_meier_grouped",
     "kendall_tau",
     "kruskal_wallis",
+    "landmark",
     "loess",
     "logistic",
     "logistic_cluster",

@@ -232,7 +232,9 @@ def fisher_exact(
     max_work : int
         r×c tables: the most (partial table, column) steps of the network algorithm before
         giving up on the exact p (then a Monte Carlo estimate, labelled, ``exact=False``).
-        The default is enough for 4×5 tables with n = 100 (about 5 s).
+        The default is enough for 4×5 tables with n = 100 (about 5 s); strongly associated
+        3×4 tables with n >= 200 can exceed it (R's ``fisher.test`` with its default
+        workspace fails on those too) and then cost about 100 s before the fallback.
 
     Notes
     -----

@@ -101,6 +101,7 @@ def factor_survival_table(
         raise NotComputable("no prognostic factor has two levels with data")
     cols = [f.column for f in used]
     cells: dict[tuple[str, str], str] = {}
+    raw: dict[tuple[str, str], tuple[float, ...]] = {}
     for f in used:
         counts = d0[f.column].value_counts()
         cells[("n", f.column)] = str(int(counts.sum()))
@@ -127,11 +128,14 @@ def factor_survival_table(
             for level, fit in fits.items():
                 code = int(level)
                 cells[(ep, f"{f.column}={code}")] = _median_text(fit)
+                med = fit.median if fit.median_estimable else np.nan
+                raw[(ep, f"{f.column}={code}")] = (med, *fit.median_ci)
                 run.number(f"{name}_median[{ep}:{f.column}={code}]", fit.median)
                 run.number(f"{name}_median_ci[{ep}:{f.column}={code}]", fit.median_ci)
             p = float(screen_p.get(f.column, np.nan))
             cells[(f"{ep}_p", f.column)] = stats.format_p(p) if np.isfinite(p) else "NE"
             run.number(f"{name}_logrank_p[{ep}:{f.column}]", p)
+            raw[(f"{ep}_p", f.column)] = (p,)
             if multi is not None and f.column in multi.index:
                 row = multi.loc[f.column]
                 cells[(f"{ep}_hr", f.column)] = (
@@ -139,13 +143,23 @@ def factor_survival_table(
                 )
                 cells[(f"{ep}_hr_p", f.column)] = stats.format_p(float(row["p"]))
                 run.number(f"{name}_hr[{ep}:{f.column}]", float(row["hr"]))
+                raw[(f"{ep}_hr", f.column)] = tuple(
+                    float(row[k]) for k in ("hr", "lower", "upper", "p")
+                )
                 run.number(
                     f"{name}_hr_ci[{ep}:{f.column}]", (float(row["lower"]), float(row["upper"]))
                 )
     for ep in endpoints:
         s = SHORT[ep]
         rows = []
+        numbers = []
+        nan4 = (np.nan,) * 4
         for f in used:
+            hr = raw.get((f"{ep}_hr", f.column), nan4)
+            p_lr = raw.get((f"{ep}_p", f.column), (np.nan,))[0]
+            numbers.append(
+                [f.label, float(cells["n", f.column]), np.nan, np.nan, np.nan, p_lr, *hr]
+            )
             rows.append(
                 [
                     f.label,
@@ -157,6 +171,10 @@ def factor_survival_table(
                 ]
             )
             for code, level in enumerate(f.levels):
+                med3 = raw.get((ep, f"{f.column}={code}"), (np.nan,) * 3)
+                numbers.append(
+                    [level, float(cells.get(("n", f"{f.column}={code}"), 0)), *med3] + [np.nan] * 5
+                )
                 rows.append(
                     [
                         f"  {level}",
@@ -190,6 +208,21 @@ def factor_survival_table(
                     ],
                 ),
                 f"{name}_{ep}",
+                numbers=pd.DataFrame(
+                    numbers,
+                    columns=[
+                        "Factor",
+                        "n",
+                        f"Median {s} (months)",
+                        "Median: 95 % CI lower",
+                        "Median: 95 % CI upper",
+                        "Log-rank p",
+                        "Multivariable HR",
+                        "HR: 95 % CI lower",
+                        "HR: 95 % CI upper",
+                        "Multivariable p",
+                    ],
+                ),
                 footnote=(
                     "n, patients with the factor recorded (per level: patients in that level). "
                     "Median with Brookmeyer–Crowley 95 % CI (log-log); NE, not estimable. "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from prrt import stats
 from prrt.report import ReportTable, figures, vocabulary
-from prrt.studies import _display, _prior_treatments, _steps
+from prrt.studies import _display, _doses, _prior_treatments, _steps
 from prrt.studies._base import NotComputable, StudyRun, subset
 from prrt.studies._factor_survival import Factor
 
@@ -223,8 +223,8 @@ def activity(study: StudyRun, data: pd.DataFrame, settings: Any) -> None:
             stats={"cumulative_activity_gbq": "mean_sd"},
             title="Administered activity, cycles and reasons for stopping PRRT",
             name="activity_cycles",
-            footnote="Absorbed doses: cumulative over the first course, one estimate per cycle "
-            "and organ (the dosimetry area's method preference), in the patients with dosimetry.",
+            footnote="Absorbed doses: sum over the cycles of the first course, in the patients "
+            "with dosimetry. " + _doses.preference_note(_doses.DEFAULT_PREFERENCE),
         )
     )
     n4 = int((data["n_cycles"] > 4).sum())
@@ -262,6 +262,7 @@ def _tox_row(label: str, grades: pd.Series) -> dict[str, object]:
         "Patients graded, n": len(graded),
         "Grade 3, n": n3,
         "Grade 4, n": n4,
+        "_rate": (n3 + n4, len(graded)) if len(graded) else None,
         "Grade 3–4, n/N (%; 95 % CI)": _steps.rate_text(n3 + n4, len(graded))
         if len(graded)
         else "—",
@@ -289,13 +290,16 @@ def toxicity(study: StudyRun, data: pd.DataFrame, settings: Any) -> pd.DataFrame
             "Grade 3, n": "",
             "Grade 4, n": "",
             "Grade 3–4, n/N (%; 95 % CI)": _steps.rate_text(n_aml, n_known) if n_known else "—",
+            "_rate": (n_aml, n_known) if n_known else None,
         }
     )
+    shown, numbers = _steps.rate_frames(rows)
     study.table(
         ReportTable(
             f"Grade 3–4 toxicity (CTCAE v{settings.ctcae_version})",
-            pd.DataFrame(rows),
+            shown,
             "toxicity",
+            numbers=numbers,
             footnote=f"Worst grade per patient from the first cycle to the end of the "
             f"on-treatment window (CTCAE v{settings.ctcae_version}); N, patients with at least one "
             "graded value of the term (the denominator of each rate). Bone-marrow toxicity: worst "
@@ -337,6 +341,7 @@ def response(study: StudyRun, data: pd.DataFrame) -> None:
         {
             "Best overall response": label,
             "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(code, 0)), n),
+            "_rate": (int(counts.get(code, 0)), n),
         }
         for code, label in (
             ("CR", "Complete response"),
@@ -351,17 +356,21 @@ def response(study: StudyRun, data: pd.DataFrame) -> None:
         {
             "Best overall response": "Objective response (CR + PR)",
             "n/N (%; 95 % CI)": _steps.rate_text(x_orr, n),
+            "_rate": (x_orr, n),
         },
         {
             "Best overall response": "Disease control (CR + PR + SD)",
             "n/N (%; 95 % CI)": _steps.rate_text(x_dcr, n),
+            "_rate": (x_dcr, n),
         },
     ]
+    shown, numbers = _steps.rate_frames(rows)
     study.table(
         ReportTable(
             "Best overall response (RECIST 1.1)",
-            pd.DataFrame(rows),
+            shown,
             "response",
+            numbers=numbers,
             footnote=f"N = {n} patients with an evaluable response; {n_ne} of {len(data)} patients "
             "were not evaluable (no response assessment after baseline, e.g. death before the "
             "first CT/MRI). 95 % CI: Clopper–Pearson exact.",
@@ -386,25 +395,32 @@ def biochemical(study: StudyRun, data: pd.DataFrame) -> None:
     b = b.astype("boolean")
     x, n = int(b.sum()), len(b)
     elevated = data["cga_gt_uln"].astype("boolean")
+    n_cga = int(elevated.notna().sum())
+    shown, numbers = _steps.rate_frames(
+        [
+            {
+                "Item": "Chromogranin A recorded at baseline",
+                "n/N (%; 95 % CI)": _steps.rate_text(n_cga, len(data)),
+                "_rate": (n_cga, len(data)),
+            },
+            {
+                "Item": "Chromogranin A above the upper limit of normal at baseline",
+                "n/N (%; 95 % CI)": _steps.rate_text(int(elevated.sum()), n_cga),
+                "_rate": (int(elevated.sum()), n_cga),
+            },
+            {
+                "Item": "Decrease > 50 % or normalisation",
+                "n/N (%; 95 % CI)": _steps.rate_text(x, n),
+                "_rate": (x, n),
+            },
+        ]
+    )
     study.table(
         ReportTable(
             "Biochemical response (chromogranin A)",
-            pd.DataFrame(
-                [
-                    {
-                        "Item": "Chromogranin A recorded at baseline",
-                        "n/N (%)": f"{int(elevated.notna().sum())}/{len(data)}",
-                    },
-                    {
-                        "Item": "Chromogranin A above the upper limit of normal at baseline",
-                        "n/N (%)": _steps.rate_text(
-                            int(elevated.sum()), int(elevated.notna().sum())
-                        ),
-                    },
-                    {"Item": "Decrease > 50 % or normalisation", "n/N (%)": _steps.rate_text(x, n)},
-                ]
-            ),
+            shown,
             "biochemical_response",
+            numbers=numbers,
             footnote="Biochemical response: chromogranin A decrease > 50 % from an elevated "
             "baseline or normalisation (≤ upper limit of normal), among the patients with an "
             "elevated baseline and a follow-up value (N). 95 % CI: Clopper–Pearson exact.",
@@ -423,7 +439,7 @@ def survival(study: StudyRun, data: pd.DataFrame) -> None:
                 f"Median {_steps.ENDPOINT_LABELS[ep].lower()}: {_steps._median_text(fit)} months "
                 f"({fit.n_events} events in {fit.n} patients)."
             )
-    with study.section("Overall survival from diagnosis and follow-up"):
+    with study.section("Survival summary and follow-up"):
         table = []
         for label, fit in rows:
             table.append(
@@ -533,3 +549,35 @@ def comparison(study: StudyRun, data: pd.DataFrame) -> None:
             "test. Percentages of the patients with the factor recorded.",
         )
     )
+
+
+def landmark_by_response(study: StudyRun, data: pd.DataFrame, landmark_months: float) -> None:
+    """Landmark analysis of PFS and OS by objective response (Anderson et al., J Clin Oncol
+    1983;1:710–9): patients event-free at the landmark, grouped by whether a complete or partial
+    response was reached by then; time restarts at the landmark. Removes the immortal-time bias of
+    comparing groups defined by a response observed after the start of PRRT."""
+    d = _steps.evaluable_responses(data)
+    cutoff = landmark_months * _steps.DAYS_PER_MONTH
+    responded = d["bor"].isin(["CR", "PR"]) & (d["time_to_bor_days"].astype(float) <= cutoff)
+    names = {1.0: f"Response by {landmark_months:g} months", 0.0: "No response by then"}
+    study.text(
+        f"Landmark analysis: the patients with an evaluable response who were event-free at "
+        f"{landmark_months:g} months after the start of PRRT, grouped by an objective response "
+        "(CR or PR) reached by then; time is counted from the landmark."
+    )
+    for ep in ("pfs", "os"):
+        t = d[f"{ep}_days"].astype(float)
+        at_risk = t > cutoff
+        lm = d.loc[at_risk].assign(
+            **{f"{ep}_days": t[at_risk] - cutoff},
+            landmark_group=responded[at_risk].astype(float),
+        )
+        _steps.survival_by(
+            study,
+            lm,
+            ep,
+            "landmark_group",
+            "Response at the landmark",
+            f"{ep}_by_response_landmark",
+            levels=names,
+        )

@@ -11,6 +11,7 @@ import logging
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,203 @@ def evaluable_responses(data: pd.DataFrame, column: str = "bor") -> pd.DataFrame
             "assessments in the store)"
         )
     return ok
+
+
+RESPONSE_LABELS = {
+    **{k: f"{v} ({k})" for k, v in vocabulary.LEVELS["bor"].items() if k != "NE"},
+    "NON-CR/NON-PD": "Non-CR/non-PD (non-target disease only)",
+}
+"""Display labels of the best-response categories, from the vocabulary (RECIST 1.1 §4.3 and
+Table 2; modified MD Anderson)."""
+
+DISEASE_CONTROL = ("CR", "PR", "SD")
+"""Best responses counted as disease control. Non-CR/non-PD (non-target disease only) is added
+only when the store was derived with ``recist_dcr_non_cr_non_pd`` (RECIST 1.1 Table 2 footnote:
+it is not SD; :func:`dcr_includes_non_cr_non_pd`), so the reports and the derived ``dcr`` column
+follow one rule."""
+
+
+def dcr_includes_non_cr_non_pd(run: StudyRun) -> bool:
+    """Whether the store's derivation counts non-CR/non-PD as disease control (default no)."""
+    return bool((run.derivation or {}).get("recist_dcr_non_cr_non_pd", False))
+
+
+CI_METHODS = {"clopper-pearson": "exact (Clopper–Pearson)", "wilson": "Wilson score"}
+"""Settings values of ``response_ci`` and how the methods text names them."""
+
+
+@dataclass(frozen=True)
+class ResponseRates:
+    """Best-response counts over the evaluable patients, with ORR and DCR and their CIs.
+
+    Attributes
+    ----------
+    counts : pandas.Series
+        Patients per category, index :data:`RESPONSES`; the sum is ``n_evaluable``.
+    n_total, n_evaluable : int
+        Patients in the population and patients with an evaluable best response.
+    not_evaluable : pandas.Series
+        Patients without an evaluable response, by reason (the sum is ``n_total − n_evaluable``).
+    orr, dcr : ProportionResult
+        CR + PR and CR + PR + SD (+ non-CR/non-PD) over ``n_evaluable`` with their 95 % CI.
+    """
+
+    counts: pd.Series
+    n_total: int
+    n_evaluable: int
+    not_evaluable: pd.Series
+    orr: Any
+    dcr: Any
+
+    def not_evaluable_text(self) -> str:
+        """``"42 not evaluable: 38 died before any response assessment, …"`` (empty if none)."""
+        n_ne = self.n_total - self.n_evaluable
+        if n_ne == 0:
+            return "every patient was evaluable"
+        why = ", ".join(f"{int(v)} {k}" for k, v in self.not_evaluable.items() if v > 0)
+        return f"{n_ne} not evaluable ({why})"
+
+
+def not_evaluable_reasons(
+    data: pd.DataFrame, column: str = "bor", assessed: pd.Series | None = None
+) -> pd.Series:
+    """Why each patient of ``data`` has no evaluable best response (NaN for evaluable rows).
+
+    Reasons, in this order: any assessment recorded but none evaluable (``assessed`` true:
+    the patient has at least one response time point); no assessment and the patient died
+    (``os_event``); no assessment, alive at last contact.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"bor": ["PR", "NE", "NE", None], "os_event": [0, 1, 0, 0]})
+    >>> not_evaluable_reasons(d).tolist()[1:]
+    ['died before any response assessment', 'no response assessment recorded (alive at last contact)', 'no response assessment recorded (alive at last contact)']
+    """
+    ne = ~data[column].isin(RESPONSES)
+    died = (
+        data["os_event"].astype("boolean").fillna(False).astype(bool)
+        if "os_event" in data.columns
+        else pd.Series(False, index=data.index)
+    )
+    had = (
+        assessed.reindex(data.index).fillna(False).astype(bool)
+        if assessed is not None
+        else pd.Series(False, index=data.index)
+    )
+    reason = np.select(
+        [had, died],
+        ["assessments recorded, none evaluable", "died before any response assessment"],
+        "no response assessment recorded (alive at last contact)",
+    )
+    return pd.Series(reason, index=data.index, dtype=object).where(ne)
+
+
+def response_rates(
+    data: pd.DataFrame,
+    column: str = "bor",
+    *,
+    method: str = "clopper-pearson",
+    assessed: pd.Series | None = None,
+    non_cr_non_pd_control: bool = False,
+) -> ResponseRates:
+    """Best-response distribution, ORR and DCR over the **evaluable** patients (RECIST 1.1 §4.4).
+
+    The denominator is the patients with a best response of CR, PR, SD, non-CR/non-PD or PD; the
+    others are counted by reason (:func:`not_evaluable_reasons`). ORR = CR + PR, DCR = CR + PR +
+    SD (+ non-CR/non-PD when ``non_cr_non_pd_control``), each with a two-sided 95 % CI by :func:`prrt.stats.proportion_ci`
+    (``method``: exact Clopper–Pearson by default, ``"wilson"`` as an option).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"bor": ["CR", "PR", "SD", "PD", "NE"], "os_event": [0, 0, 0, 1, 1]})
+    >>> r = response_rates(d)
+    >>> r.n_evaluable, r.orr.x, r.orr.n, round(r.orr.ci[1], 4)
+    (4, 2, 4, 0.9324)
+    """
+    ok = evaluable_responses(data, column)
+    counts = ok[column].value_counts().reindex(list(RESPONSES), fill_value=0).astype(int)
+    n = int(counts.sum())
+    reasons = not_evaluable_reasons(data, column, assessed).dropna().value_counts()
+    control = list(DISEASE_CONTROL) + (["NON-CR/NON-PD"] if non_cr_non_pd_control else [])
+    return ResponseRates(
+        counts=counts,
+        n_total=len(data),
+        n_evaluable=n,
+        not_evaluable=reasons,
+        orr=stats.proportion_ci(int(counts["CR"] + counts["PR"]), n, method=method),  # type: ignore[arg-type]
+        dcr=stats.proportion_ci(
+            int(counts[control].sum()),
+            n,
+            method=method,  # type: ignore[arg-type]
+        ),
+    )
+
+
+def pct_ci_text(p: Any, digits: int = 1) -> str:
+    """``"22.5 (15.0–31.6)"``: a proportion result in % with its CI limits."""
+    lo, hi = p.ci
+    return f"{_fmt(100 * p.estimate, digits)} ({_fmt(100 * lo, digits)}–{_fmt(100 * hi, digits)})"
+
+
+def response_table(
+    run: StudyRun,
+    data: pd.DataFrame,
+    *,
+    column: str = "bor",
+    criteria: str = "RECIST 1.1",
+    name: str,
+    key: str,
+    method: str = "clopper-pearson",
+    assessed: pd.Series | None = None,
+) -> ResponseRates:
+    """Table of best overall response over the evaluable patients, ORR and DCR with 95 % CI.
+
+    Rows CR, PR, SD, PD (and non-CR/non-PD when present; n, % of evaluable), then ORR and DCR with
+    the CI; the caption gives the
+    denominator and the footnote says how many patients were not evaluable and why.
+    """
+    in_dcr = dcr_includes_non_cr_non_pd(run)
+    r = response_rates(data, column, method=method, assessed=assessed, non_cr_non_pd_control=in_dcr)
+    run.uses(r.orr, tests=[f"{CI_METHODS.get(method, method)} confidence interval for proportions"])
+    pct = 100.0 * r.counts / r.n_evaluable
+    rows = [
+        {
+            "Best overall response": RESPONSE_LABELS[k],
+            "Patients, n": str(int(r.counts[k])),
+            "% of evaluable (95 % CI)": _fmt(float(pct[k])),
+        }
+        for k in RESPONSES
+        if k != "NON-CR/NON-PD" or r.counts[k] > 0
+    ]
+    non_cr = " + non-CR/non-PD" if in_dcr and r.counts["NON-CR/NON-PD"] > 0 else ""
+    for label, p in (
+        ("Objective response (CR + PR)", r.orr),
+        (f"Disease control (CR + PR + SD{non_cr})", r.dcr),
+    ):
+        rows.append(
+            {
+                "Best overall response": label,
+                "Patients, n": str(p.x),
+                "% of evaluable (95 % CI)": pct_ci_text(p),
+            }
+        )
+    run.table(
+        ReportTable(
+            f"Best overall response ({criteria}) of the {r.n_evaluable} evaluable patients",
+            pd.DataFrame(rows),
+            name,
+            footnote=(
+                f"Denominator: {r.n_evaluable} evaluable patients of {r.n_total}; "
+                f"{r.not_evaluable_text()}. 95 % CI: {CI_METHODS.get(method, method)}."
+            ),
+        )
+    )
+    run.number(f"{key}_n_evaluable", r.n_evaluable)
+    run.number(f"{key}_orr_pct", 100.0 * r.orr.estimate)
+    run.number(f"{key}_orr_ci", (100.0 * r.orr.ci[0], 100.0 * r.orr.ci[1]))
+    run.number(f"{key}_dcr_pct", 100.0 * r.dcr.estimate)
+    run.number(f"{key}_dcr_ci", (100.0 * r.dcr.ci[0], 100.0 * r.dcr.ci[1]))
+    return r
 
 
 _DIRECTION_WORDS = {"<": "higher predicts (<)", ">": "lower predicts (>)"}
@@ -170,11 +368,25 @@ def survival_by(
         }
         for g, f in fits.items()
     ]
+    numbers = pd.DataFrame(
+        [
+            {
+                group_label: str(g),
+                "n": f.n,
+                "events": f.n_events,
+                "median (months)": f.median if f.median_estimable else np.nan,
+                "median: 95 % CI lower": f.median_ci[0],
+                "median: 95 % CI upper": f.median_ci[1],
+            }
+            for g, f in fits.items()
+        ]
+    )
     run.table(
         ReportTable(
             f"{label} by {vocabulary.in_sentence(group_label)}",
             pd.DataFrame(rows),
             f"{key}_table",
+            numbers=numbers,
             footnote=f"Log-rank test: χ² = {_fmt(lr.statistic, 2)}, df = {lr.df}, "
             f"p {_p_phrase(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
         )
@@ -192,6 +404,157 @@ def survival_by(
         f"km_{key}",
         f"{label} by {vocabulary.in_sentence(group_label)} ({levels_text}; Kaplan–Meier, "
         f"log-rank p {_p_phrase(lr.p_value)}).",
+    )
+
+
+def km_compare(
+    run: StudyRun,
+    frame: pd.DataFrame,
+    group: pd.Series,
+    *,
+    endpoint: str,
+    factor: str,
+    title: str,
+    caption: str,
+    key: str,
+    xlabel: str | None = None,
+    footnote: str = "",
+) -> Any:
+    """KM curves by ``group`` (display labels aligned with ``frame``), log-rank, table and figure.
+
+    ``frame`` has ``time_months`` and ``event`` (:func:`endpoint_frame`); rows without a group
+    are left out. ``factor`` heads the group column; ``title`` and ``caption`` are used as given
+    (they name the factor and its levels). Returns the log-rank result.
+    """
+    g = group.reindex(frame.index)
+    d = frame.loc[g.notna()]
+    g = g.loc[d.index].astype(str)
+    if g.nunique() < 2:
+        raise NotComputable(f"{factor}: fewer than two groups with data")
+    fits = stats.kaplan_meier_grouped(d["time_months"], d["event"], g)
+    lr = stats.logrank(d["time_months"], d["event"], g)
+    run.uses(lr, *fits.values(), tests=["log-rank test"])
+    label = ENDPOINT_LABELS.get(endpoint, endpoint)
+    rows = [
+        {
+            f"{factor[:1].upper()}{factor[1:]}": str(k),
+            "Patients, n": f.n,
+            "Events, n": f.n_events,
+            "Median, months (95 % CI)": _median_text(f),
+        }
+        for k, f in fits.items()
+    ]
+    run.table(
+        ReportTable(
+            title,
+            pd.DataFrame(rows),
+            f"{key}_table",
+            footnote=(f"{footnote} " if footnote else "")
+            + f"Log-rank test: χ² = {_fmt(lr.statistic, 2)}, {lr.df} degree(s) of freedom, "
+            f"p {_p_phrase(lr.p_value)}. Median CI: Brookmeyer–Crowley (log-log). "
+            "NE, not estimable.",
+        )
+    )
+    run.number(f"{key}_logrank_p", lr.p_value)
+    for k, f in fits.items():
+        run.number(f"{key}_median_months[{k}]", f.median)
+        run.number(f"{key}_n[{k}]", f.n)
+    fig = figures.km_figure(
+        {str(k): f.table for k, f in fits.items()},
+        ylabel=label,
+        time_unit="months",
+        xlabel=xlabel,
+        logrank_p=lr.p_value,
+    )
+    run.figure(fig, f"km_{key}", caption)
+    return lr
+
+
+def survival_by_levels(
+    run: StudyRun,
+    data: pd.DataFrame,
+    endpoint: str,
+    column: str,
+    factor: str,
+    levels: Mapping[Any, str],
+    key: str,
+) -> Any:
+    """KM of ``endpoint`` from the first cycle by the levels of ``column`` (labels in ``levels``).
+
+    Title and caption name the factor and every level (``Overall survival by chromogranin A:
+    < 1000 µg/L vs ≥ 1000 µg/L``).
+    """
+    d = endpoint_frame(data, endpoint)
+    label = ENDPOINT_LABELS.get(endpoint, endpoint)
+    present = [v for k, v in levels.items() if (d[column] == k).any()]
+    names = " vs ".join(present)
+    return km_compare(
+        run,
+        d,
+        d[column].map(dict(levels)),
+        endpoint=endpoint,
+        factor=factor,
+        title=f"{label} by {factor}: {names}",
+        caption=f"{label} by {factor} ({names}); Kaplan–Meier from the first cycle, log-rank p.",
+        key=key,
+    )
+
+
+def landmark_by(
+    run: StudyRun,
+    data: pd.DataFrame,
+    endpoint: str,
+    *,
+    at_months: float,
+    status: pd.Series,
+    factor: str,
+    levels: Mapping[Any, str],
+    key: str,
+    defined_by: str,
+) -> Any:
+    """Landmark analysis of ``endpoint`` at ``at_months`` by the patient's status at the landmark.
+
+    ``status`` (aligned with ``data``) must be the status *at the landmark* (what had happened by
+    then, e.g. cumulative activity given by month L). Patients with an event or censoring at or
+    before the landmark are left out (:func:`prrt.stats.landmark`); time is counted from the
+    landmark. A caveat sentence names the immortal-time bias of the comparison from time zero.
+    """
+    d = endpoint_frame(data, endpoint)
+    lm = stats.landmark(d, "time_months", "event", at_months)
+    if lm.n == 0:
+        raise NotComputable(f"no patient is event-free and followed beyond month {at_months:g}")
+    run.uses(lm)
+    label = ENDPOINT_LABELS.get(endpoint, endpoint)
+    group = status.reindex(lm.data.index).map(dict(levels))
+    present = [v for v in levels.values() if (group == v).any()]
+    names = " vs ".join(present)
+    run.text(
+        f"Caveat: the groups above are defined by {defined_by}, known only after the start of "
+        "PRRT; a patient must remain alive and event-free long enough to join the favourable "
+        "group, so comparing them from the first cycle favours it (immortal-time bias; Anderson, "
+        f"Cain & Gelber, J Clin Oncol 1983). The landmark analysis at {at_months:g} months "
+        "counts time from the landmark, among patients event-free and followed beyond it, grouped "
+        f"by their status at the landmark ({lm.n} of {lm.n_total} patients; "
+        f"{lm.n_event_before} with an event and {lm.n_censored_before} censored at or before "
+        "the landmark were left out)."
+    )
+    run.number(f"{key}_landmark_n", lm.n)
+    run.number(f"{key}_landmark_excluded", (lm.n_event_before, lm.n_censored_before))
+    return km_compare(
+        run,
+        lm.data,
+        group,
+        endpoint=endpoint,
+        factor=f"{factor[:1].upper()}{factor[1:]} at the landmark",
+        title=f"{label} from the {at_months:g}-month landmark by {factor} at the landmark: {names}",
+        caption=f"Landmark analysis: {label.lower()} from month {at_months:g} by "
+        f"{factor} at the landmark ({names}); patients event-free and followed beyond the "
+        "landmark; Kaplan–Meier, log-rank p.",
+        key=key,
+        xlabel=f"Time from the {at_months:g}-month landmark (months)",
+        footnote=f"Landmark population: {lm.n} of {lm.n_total} patients (event or censoring at or "
+        f"before month {at_months:g}: {lm.n_event_before} and {lm.n_censored_before} "
+        "left out); time from the landmark.",
     )
 
 
@@ -520,6 +883,54 @@ def rate_text(x: int, n: int, *, method: str = "clopper-pearson") -> str:
     return f"{int(x)}/{int(n)} ({_fmt(100 * r.estimate)} %; 95 % CI {_fmt(100 * lo)}–{_fmt(100 * hi)} %)"
 
 
+def rate_numbers(
+    x: int | None, n: int | None, *, method: str = "clopper-pearson"
+) -> dict[str, Any]:
+    """The numbers of :func:`rate_text` in their own columns (for the spreadsheet export).
+
+    Examples
+    --------
+    >>> {k: round(v, 2) for k, v in rate_numbers(7, 20).items()}
+    {'events': 7, 'N': 20, '%': 35.0, '95 % CI lower (%)': 15.39, '95 % CI upper (%)': 59.22}
+    """
+    if x is None or not n:
+        return dict.fromkeys(("events", "N", "%", "95 % CI lower (%)", "95 % CI upper (%)"))
+    r = stats.proportion_ci(int(x), int(n), method=method)  # type: ignore[arg-type]
+    return {
+        "events": int(x),
+        "N": int(n),
+        "%": 100 * r.estimate,
+        "95 % CI lower (%)": 100 * r.ci[0],
+        "95 % CI upper (%)": 100 * r.ci[1],
+    }
+
+
+def rate_frames(rows: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Display frame and numbers frame of a table whose rows carry a rate.
+
+    Each row is a mapping of display columns plus ``"_rate": (x, n)`` (or ``None``). The display
+    frame drops the ``_rate`` key; the numbers frame keeps text and numeric display columns and
+    puts the rate's events, N, % and exact CI in their own numeric columns (full precision).
+
+    Examples
+    --------
+    >>> shown, numbers = rate_frames([{"Term": "Anaemia", "Rate": "1/4", "_rate": (1, 4)}])
+    >>> list(shown.columns), list(numbers.columns)[:3]
+    (['Term', 'Rate'], ['Term', 'events', 'N'])
+    """
+    shown = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+    numeric = []
+    for r in rows:
+        rate = r.get("_rate")
+        row = {
+            k: v
+            for k, v in r.items()
+            if not k.startswith("_") and (isinstance(v, int | float) or k == shown.columns[0])
+        }
+        numeric.append({**row, **rate_numbers(*(rate or (None, None)))})
+    return shown, pd.DataFrame(numeric)
+
+
 @contextmanager
 def _without_separation_advice() -> Iterator[None]:
     """Drop the logistic engine's separation log record (the caller states it in words)."""
@@ -597,10 +1008,14 @@ def multivariable_logistic(
     rows = []
     for c in usable:
         r = tab.loc[c]
-        unit = f" (per {units[c]})" if c in units else ""
+        shown = _label(labels, c)
+        if c in units:  # "Cumulative activity (GBq)" → "Cumulative activity (per GBq)"
+            u = units[c]
+            stem = shown[: -len(f" ({u})")] if shown.endswith(f" ({u})") else shown
+            shown = f"{stem} (per {u})"
         rows.append(
             {
-                "Factor": f"{_label(labels, c)}{unit}",
+                "Factor": shown,
                 "Multivariable OR (95 % CI)": f"{_fmt(r['or'], 2)} ({_fmt(r['lower'], 2)}–"
                 f"{_fmt(r['upper'], 2)})",
                 "Multivariable p": stats.format_p(float(r["p"])),

@@ -67,6 +67,7 @@ def _response(study: StudyRun, data: pd.DataFrame) -> None:
         {
             "Best overall response": vocabulary.level_label("bor", _display.response_label(c)),
             "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(c, 0)), n),
+            "_rate": (int(counts.get(c, 0)), n),
         }
         for c in _steps.RESPONSES
         if c != "NON-CR/NON-PD" or counts.get(c, 0)
@@ -76,13 +77,16 @@ def _response(study: StudyRun, data: pd.DataFrame) -> None:
         {
             "Best overall response": "Objective response (CR + PR)",
             "n/N (%; 95 % CI)": _steps.rate_text(x_orr, n),
+            "_rate": (x_orr, n),
         }
     )
+    shown, numbers = _steps.rate_frames(rows)
     study.table(
         ReportTable(
             "Best overall response (RECIST 1.1)",
-            pd.DataFrame(rows),
+            shown,
             "bor",
+            numbers=numbers,
             footnote=f"N = {n} patients with an evaluable response; {len(data) - n} of "
             f"{len(data)} were not evaluable (no assessment after baseline). 95 % CI: "
             "Clopper–Pearson exact.",
@@ -105,13 +109,20 @@ def _toxicity(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     if on.empty:
         raise NotComputable("no graded laboratory values on treatment")
     worst = on.groupby(["patient_id", "test"])[col].max().unstack()
+    known = list(vocabulary.LEVELS["term"])
+    order = [t for t in known if t in worst.columns] + sorted(
+        t for t in worst.columns if t not in known
+    )
     rows = []
-    for term in worst.columns:
+    for term in order:
         g = worst[term].dropna()
         rows.append(
             {
-                "Toxicity": _display.term(str(term)),
+                "Toxicity": _display.term(str(term))
+                if term in known
+                else vocabulary.level_label("test", term),
                 "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(int((g >= 3).sum()), len(g)),
+                "_rate": (int((g >= 3).sum()), len(g)),
             }
         )
     any_all = worst.max(axis=1)
@@ -120,17 +131,24 @@ def _toxicity(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
     x_all, n_all = int((any_all >= 3).sum()), int(any_all.notna().sum())
     x_oth, n_oth = int((any_other >= 3).sum()), int(any_other.notna().sum())
     rows += [
-        {"Toxicity": "Any term", "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(x_all, n_all)},
+        {
+            "Toxicity": "Any term",
+            "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(x_all, n_all),
+            "_rate": (x_all, n_all),
+        },
         {
             "Toxicity": "Any term except lymphocyte count decreased",
             "Grade ≥ 3, n/N (%; 95 % CI)": _steps.rate_text(x_oth, n_oth),
+            "_rate": (x_oth, n_oth),
         },
     ]
+    shown, numbers = _steps.rate_frames(rows)
     study.table(
         ReportTable(
             f"Grade ≥ 3 laboratory toxicity (CTCAE v{settings.ctcae_version})",
-            pd.DataFrame(rows),
+            shown,
             "toxicity",
+            numbers=numbers,
             footnote="Worst grade per patient from the first cycle to the end of the "
             "on-treatment window; N, patients with at least one graded value. 95 % CI: "
             "Clopper–Pearson exact.",
@@ -156,6 +174,7 @@ def _dose_summary(study: StudyRun, store: Store) -> None:
         for c in ("kidneys_gy", "spleen_gy", "liver_gy", "bone_marrow_gy", "lesion_dose_mean_gy")
         if c in summ
     ]
+    summ = summ.dropna(subset=cols, how="all") if cols else summ
     if summ.empty or not cols:
         raise NotComputable("no absorbed doses computed")
     study.table(

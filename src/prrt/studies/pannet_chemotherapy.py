@@ -35,6 +35,7 @@ from prrt.studies._pannet_sections import (
     baseline,
     biochemical,
     comparison,
+    landmark_by_response,
     population,
     prior,
     response,
@@ -96,6 +97,9 @@ class Settings:
         "cumulative_activity_gbq",
         "bone_marrow_gy",
     )
+    response_landmark_months: float = 12.0
+    """Landmark for the response comparison beside the paper's (Anderson et al., J Clin Oncol
+    1983;1:710): patients event-free at the landmark, grouped by response reached by then."""
     kidney_limit_gy: float = 23.0
     marrow_limit_gy: float = 2.0
     statistics: str = (
@@ -185,7 +189,7 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
         "Table 5",
         "Comparison with other 177Lu-DOTATATE studies in PanNETs",
         (),
-        "a literature comparison: its figures come from other publications, not from a cohort",
+        "it compares published studies; its figures come from other publications, not from a cohort",
     ),
 )
 """Paper item → report tables/figures (or why the report cannot reproduce it)."""
@@ -297,6 +301,11 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         study.text(CAVEAT)
         _steps.survival_by(study, d, "pfs", "responder", "Best response", "pfs_by_response")
         _steps.survival_by(study, d, "os", "responder", "Best response", "os_by_response")
+
+    with study.section(
+        f"Survival by response: landmark analysis at {settings.response_landmark_months:g} months"
+    ):
+        landmark_by_response(study, data, settings.response_landmark_months)
 
     with study.section("Survival by biochemical response"):
         d = study.require(data, ["biochemical_response"], "biochemical response")

@@ -126,10 +126,11 @@ class ReportTable:
             return self.numbers.reset_index(drop=True)
         shown = self.to_frame()
         out: dict[str, list[Any]] = {}
-        for col in shown.columns:
-            parsed = _parse_column([split_indent(v)[1] for v in shown[col].tolist()])
+        for k, col in enumerate(shown.columns):
+            labels = [split_indent(v)[1] for v in shown[col].tolist()]
+            parsed = None if k == 0 else _parse_column(labels)
             if parsed is None:
-                out[str(col)] = [split_indent(v)[1] for v in shown[col].tolist()]
+                out[str(col)] = labels
                 continue
             for suffix, values in parsed.items():
                 out[f"{col}{suffix}"] = values
@@ -149,6 +150,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(rf"^({_NUM}) \(({_NUM})\)$"), (": mean", ": SD")),
     (re.compile(rf"^< ({_NUM})$"), (" (upper bound if shown as < )",)),
     (re.compile(rf"^({_NUM}) %$"), (": %",)),
+    (
+        re.compile(rf"^(\d+)/(\d+) \(({_NUM}) %; 95 % CI ({_NUM})–({_NUM}) %\)$"),
+        (": events", ": n", ": %", ": % lower 95 % CI", ": % upper 95 % CI"),
+    ),
     (re.compile(r"^(\d+)/(\d+)$"), (": events", ": n")),
 )
 _MISSING_TEXT = {"", "NE", "—", "–"}
@@ -186,25 +191,46 @@ def _parse_column(cells: Sequence[str]) -> dict[str, list[Any]] | None:
     if all(any(p.match(c) for p, _ in _PATTERNS) for c in filled):
         # a baseline table mixes "n (%)", "median (range)" and counts in one column: the row
         # label says which statistic each row holds
-        mixed: dict[str, list[Any]] = {s: [] for s in _MIXED}
-        for c in cells:
-            values: list[Any] = []
-            for p, suffixes in _PATTERNS:
-                m = p.match(c)
-                if m:
-                    values = [_number(m.group(i)) for i in range(1, len(suffixes) + 1)]
-                    if suffixes[0] == ": events":
-                        pct = values[2] if len(values) == 3 else None
-                        values = [values[0], pct, None, values[1]]
-                    break
-            values += [None] * (len(_MIXED) - len(values))
-            for suffix, v in zip(_MIXED, values, strict=True):
-                mixed[suffix].append(v)
-        return {k: v for k, v in mixed.items() if any(x is not None for x in v)}
+        return _mixed(cells)
+    if any(any(p.match(c) for p, _ in _PATTERNS) for c in filled):
+        # numbers and words in one column: numbers to numeric columns, words kept as text
+        out = _mixed(cells)
+        out[": text"] = [
+            None if c in _MISSING_TEXT or any(p.match(c) for p, _ in _PATTERNS) else c
+            for c in cells
+        ]
+        return out
     return None
 
 
-_MIXED = (": value", ": in brackets", ": upper in brackets", ": denominator")
+def _mixed(cells: Sequence[str]) -> dict[str, list[Any]]:
+    """Numbers of a column whose rows hold different statistics (the row label names them)."""
+    mixed: dict[str, list[Any]] = {s: [] for s in _MIXED}
+    for c in cells:
+        values: list[Any] = []
+        for p, suffixes in _PATTERNS:
+            m = p.match(c)
+            if m:
+                values = [_number(m.group(i)) for i in range(1, len(suffixes) + 1)]
+                if suffixes[0] == ": events":
+                    pct = values[2] if len(values) >= 3 else None
+                    lo, hi = (values[3], values[4]) if len(values) == 5 else (None, None)
+                    values = [values[0], pct, None, values[1], lo, hi]
+                break
+        values += [None] * (len(_MIXED) - len(values))
+        for suffix, v in zip(_MIXED, values, strict=True):
+            mixed[suffix].append(v)
+    return {k: v for k, v in mixed.items() if any(x is not None for x in v)}
+
+
+_MIXED = (
+    ": value",
+    ": in brackets",
+    ": upper in brackets",
+    ": denominator",
+    ": % lower 95 % CI",
+    ": % upper 95 % CI",
+)
 """Numeric columns of a display column that mixes statistics (the row label names them)."""
 
 
