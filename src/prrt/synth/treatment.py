@@ -85,16 +85,25 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
     p_dg = np.where(s["pancreas"], tr["dosimetry_guided_pancreas"], tr["dosimetry_guided_other"])
     dg = rng.random(n) < p_dg
     s["protocol_dg"] = dg
-    per_cycle_kid = s["gy_kidneys"] * tr["activity_gbq"] * tr["dosimetry_guided_kidney_factor"]
+    # Dosimetry-guided protocol (Fröss-Baron 2021, Sandström): cycles are given until the
+    # cumulative kidney dose reaches 23 Gy (or marrow 2 Gy); the cycle that reaches the limit is
+    # given with the activity that lands on it (``_limit_activity``), so a course stopped for the
+    # dose limit ends at the limit in the patient's own dosimetry, as the paper reports.
+    gy_kid = s["gy_kidneys"] * tr["dosimetry_guided_kidney_factor"]
+    per_cycle_kid = gy_kid * tr["activity_gbq"]
     per_cycle_mar = s["gy_bone_marrow"] * tr["activity_gbq"]
-    lim = np.floor(
-        np.minimum(tr["kidney_limit_gy"] / per_cycle_kid, tr["marrow_limit_gy"] / per_cycle_mar)
+    to_limit = np.minimum(
+        tr["kidney_limit_gy"] / per_cycle_kid, tr["marrow_limit_gy"] / per_cycle_mar
     )
+    lim = np.ceil(to_limit)
     planned = np.where(
         dg,
         np.clip(lim, tr["dosimetry_guided_min_cycles"], tr["dosimetry_guided_max_cycles"]),
         tr["planned_cycles"],
     ).astype(int)
+    reaches = dg & (lim <= tr["dosimetry_guided_max_cycles"])
+    delivered_kid = np.zeros(n)
+    delivered_mar = np.zeros(n)
     s["planned"] = planned
     kmax = int(planned.max())
     cd = np.full((n, kmax), np.nan)  # cycle day offsets
@@ -113,7 +122,7 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
     s["plt_rho"] = rho
     active = np.ones(n, dtype=bool)
     stop = const("completed", n)
-    stop[dg] = "dose_limit"
+    stop[reaches] = "dose_limit"
     day = np.zeros(n)
     lvl[:, 0] = s["bl_platelets"]
     lym_lvl[:, 0] = s["bl_lymphocytes"]
@@ -180,6 +189,9 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
             1 + tr["activity_sd_frac"] * np.clip(rng.standard_normal(n), -3, 3)
         )
         a = np.where(red[:, k], a * tr["reduced_activity_factor"], a)
+        a = np.where(dg, _limit_activity(a, delivered_kid, delivered_mar, gy_kid, s, tr), a)
+        delivered_kid += np.where(active, a * gy_kid, 0.0)
+        delivered_mar += np.where(active, a * s["gy_bone_marrow"], 0.0)
         cd[active, k] = day[active]
         act[active, k] = np.round(a[active], 2)
         scale = act[:, k] / tr["activity_gbq"]
@@ -199,6 +211,23 @@ def run_course1(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) 
     s["stop"] = stop
     s["cum_act"] = np.nansum(act, axis=1)
     s["hebert"] = ~dg & (rng.random(n) < tr["hebert_dosimetry"])
+
+
+def _limit_activity(
+    a: np.ndarray,
+    kid: np.ndarray,
+    mar: np.ndarray,
+    gy_kid: np.ndarray,
+    s: dict[str, Any],
+    tr: dict[str, Any],
+) -> np.ndarray:
+    """Activity (GBq) of a dosimetry-guided cycle: the planned one, or less when it would pass
+    the kidney or marrow limit (the last cycle lands on the limit; at least 1 GBq)."""
+    room = np.minimum(
+        (tr["kidney_limit_gy"] - kid) / gy_kid,
+        (tr["marrow_limit_gy"] - mar) / s["gy_bone_marrow"],
+    )
+    return np.clip(np.minimum(a, room), 1.0, None)
 
 
 def run_course2(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any]) -> None:
