@@ -18,6 +18,7 @@ Time origin: the first cycle of the course (``course_start``); days converted to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -138,6 +139,11 @@ def cumulative_incidence_section(
             "and overstates the cumulative incidence whenever patients die first.",
         )
     )
+    est, lo, hi = run.key_numbers[f"{key}_{AT_YEARS[-1]}y"]
+    run.glance(
+        f"Cumulative incidence of {event_label} at {AT_YEARS[-1]} years after the first cycle, "
+        f"death competing (Aalen–Johansen): {_ci_text(est, lo, hi).replace(' (', ' (95 % CI ')}."
+    )
     run.text(
         f"Patients who die before {event_label} can no longer develop it, so death is a "
         "competing event: 1 − Kaplan–Meier, which treats those deaths as censored, would "
@@ -152,9 +158,7 @@ def _one_minus_km(km: stats.KaplanMeierResult, t: float) -> float:
     return 0.0 if idx < 0 else 1.0 - float(tab["survival"].iloc[idx])
 
 
-def cycle_days(
-    cycles: pd.DataFrame, data: pd.DataFrame, course_no: int
-) -> pd.DataFrame:
+def cycle_days(cycles: pd.DataFrame, data: pd.DataFrame, course_no: int) -> pd.DataFrame:
     """Cycles of ``course_no`` as ``patient_id, day`` (from ``course_start``), ``activity_gbq``."""
     cy = cycles.loc[cycles["course_no"] == course_no].merge(
         data[["patient_id", "course_start"]], on="patient_id"
@@ -166,9 +170,7 @@ def cycle_days(
     )  # fmt: skip
 
 
-def exposure_rows(
-    data: pd.DataFrame, endpoint: str, cycles: pd.DataFrame
-) -> pd.DataFrame:
+def exposure_rows(data: pd.DataFrame, endpoint: str, cycles: pd.DataFrame) -> pd.DataFrame:
     """(start, stop] rows in days for ``endpoint``, split at the cycle days.
 
     Patients with a follow-up time of 0 days are left out (an interval must have length).
@@ -190,7 +192,7 @@ def _hr_row(what: str, table: pd.DataFrame, term: str, n: int, events: int) -> d
         "Analysis": what,
         "HR (95 % CI)": f"{_steps._fmt(float(r['hr']), 2)} ({_steps._fmt(float(r['lower']), 2)}–"
         f"{_steps._fmt(float(r['upper']), 2)})",
-        "p": _steps._p_phrase(float(r["p"])),
+        "p": stats.format_p(float(r["p"])),
         "Patients": str(n),
         "Events": str(events),
     }
@@ -255,6 +257,14 @@ def time_dependent_section(
             f"split at each cycle day ({len(rows)} intervals), the covariate switching on the "
             "day the exposure is reached; model-based variance.",
         )
+    )
+    td = tv.table.loc["x"]
+    run.glance(
+        f"{exposure[:1].upper()}{exposure[1:]} as a time-dependent covariate for "
+        f"{label.lower()}: HR {_steps._fmt(float(td['hr']), 2)} (95 % CI "
+        f"{_steps._fmt(float(td['lower']), 2)}–{_steps._fmt(float(td['upper']), 2)}; p "
+        f"{_steps._p_phrase(float(td['p']))}), against {_steps._fmt(float(naive.table.loc['x', 'hr']), 2)} "
+        "in the naive comparison from the first cycle."
     )
     run.text(
         f"The naive comparison counts, in the group with {exposure}, the months before it was "

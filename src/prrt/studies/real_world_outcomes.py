@@ -747,7 +747,9 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         _delta_grade(study, data)
     with study.section("Myelodysplastic syndrome and acute myeloid leukaemia"):
         _mds_aml(study, data)
-    with study.section("Cumulative incidence of myelodysplastic syndrome or acute myeloid leukaemia"):
+    with study.section(
+        "Cumulative incidence of myelodysplastic syndrome or acute myeloid leukaemia"
+    ):
         days = _competing.first_event_days(study.read("disease_events"), data, ["mds", "aml"])
         _competing.cumulative_incidence_section(
             study, _competing.competing_frame(data, days), event_label="MDS or AML",

@@ -430,7 +430,7 @@ def _sre_incidence(study: StudyRun, data: pd.DataFrame) -> None:
     frame = _competing.competing_frame(data, days)
     _competing.cumulative_incidence_section(
         study, frame, event_label="a skeletal-related event", key="cuminc_sre",
-        population="Patients with skeletal metastases",
+        population="All patients",
     )  # fmt: skip
     study.text(
         "Gray's test by cumulative activity (≥ vs < 29.6 GBq) is not reported: that group is "
