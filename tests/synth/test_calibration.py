@@ -196,7 +196,7 @@ def test_best_overall_response(cohort: dict[str, pd.DataFrame]) -> None:
 def test_survival_medians(st: _Stats, cohort: dict[str, pd.DataFrame]) -> None:
     ev = cohort["disease_events"]
     day = (ev["event_date"] - ev["patient_id"].map(st.t0)).dt.days
-    ev = ev.assign(day=day)
+    ev = ev.assign(day=day).loc[day >= 0]  # progression before PRRT is the baseline status
     pid = st.p.index
 
     def first(kinds: list[str]) -> pd.Series:

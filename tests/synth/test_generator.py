@@ -154,7 +154,11 @@ def test_chronology(cohort: dict[str, pd.DataFrame]) -> None:
     c = cyc.sort_values(["patient_id", "course_no", "cycle_no"])
     assert (c.groupby("patient_id")["cycle_date"].diff().dropna().dt.days > 0).all()
     ev = cohort["disease_events"]
-    assert (ev["event_date"] >= ev["patient_id"].map(first)).all()
+    on_course = ev["event_date"] >= ev["patient_id"].map(first)
+    # only the progression that documents the disease status at baseline precedes PRRT
+    assert (on_course | (ev["event_type"] == "radiological_progression")).all()
+    assert (ev["event_date"] > ev["patient_id"].map(p["diagnosis_date"])).all()
+    ev = ev.loc[on_course]
     c2 = cyc[cyc["course_no"] == 2].groupby("patient_id")["cycle_date"].min()
     prog = (
         ev[ev["event_type"].str.endswith("progression")].groupby("patient_id")["event_date"].min()

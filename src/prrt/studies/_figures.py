@@ -89,7 +89,12 @@ def swimmer(run: StudyRun, data: pd.DataFrame, title: str, *, max_patients: int 
     prog = ev.loc[
         ev["patient_id"].isin(d["patient_id"]) & ev["event_type"].isin(PROGRESSION_EVENTS)
     ]
-    prog = prog.sort_values("event_date").drop_duplicates("patient_id")
+    # progression documented before the course (disease status at baseline) is not an outcome
+    on_course = (
+        pd.to_datetime(prog["event_date"]).to_numpy()
+        >= pd.to_datetime(start.reindex(prog["patient_id"])).to_numpy()
+    )
+    prog = prog.loc[on_course].sort_values("event_date").drop_duplicates("patient_id")
     progression = pd.DataFrame(
         {
             "patient_id": label.reindex(prog["patient_id"]).to_numpy(),

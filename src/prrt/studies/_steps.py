@@ -368,11 +368,25 @@ def survival_by(
         }
         for g, f in fits.items()
     ]
+    numbers = pd.DataFrame(
+        [
+            {
+                group_label: str(g),
+                "n": f.n,
+                "events": f.n_events,
+                "median (months)": f.median if f.median_estimable else np.nan,
+                "median: 95 % CI lower": f.median_ci[0],
+                "median: 95 % CI upper": f.median_ci[1],
+            }
+            for g, f in fits.items()
+        ]
+    )
     run.table(
         ReportTable(
             f"{label} by {vocabulary.in_sentence(group_label)}",
             pd.DataFrame(rows),
             f"{key}_table",
+            numbers=numbers,
             footnote=f"Log-rank test: χ² = {_fmt(lr.statistic, 2)}, df = {lr.df}, "
             f"p {_p_phrase(lr.p_value)}. CI: Brookmeyer–Crowley (log-log). NE, not estimable.",
         )

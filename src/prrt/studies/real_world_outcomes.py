@@ -201,9 +201,12 @@ def _population(study: StudyRun, settings: Settings) -> pd.DataFrame:
     done = _rwo_parts.course_completion(data)
     n4 = int(done["completed"].sum())
     events = study.read("disease_events")
+    start = pd.to_datetime(data.set_index("patient_id")["course_start"])
+    on_course = pd.to_datetime(events["event_date"]) >= events["patient_id"].map(start)
     progressed = events.loc[
         events["patient_id"].isin(data["patient_id"])
-        & events["event_type"].isin(_figures.PROGRESSION_EVENTS),
+        & events["event_type"].isin(_figures.PROGRESSION_EVENTS)
+        & on_course,
         "patient_id",
     ].nunique()
     retreated = int(

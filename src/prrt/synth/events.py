@@ -92,6 +92,14 @@ def disease_events(rng: np.random.Generator, s: dict[str, Any], p: dict[str, Any
         "skeletal_related_event",
         _SRE[rng.integers(0, len(_SRE), n)],
     )
+    # Documented progression before PRRT (disease status at baseline): PRRT is given for
+    # progressive disease (Lazarenko 2026 eligibility; Fröss-Baron 2021 Table 1: PD at baseline
+    # 92 of 102, 90.2 %). Drawn last, so the draws above are unchanged; dated 30–300 days
+    # before the first cycle and after the diagnosis.
+    room = np.maximum(s["t0"] - s["diag"] - 1, 0)
+    before = np.floor(30 + rng.random(n) * 270)
+    base_pd = (rng.random(n) < sv["baseline_pd_fraction"]) & (room > before)
+    add(base_pd, -before, "radiological_progression")
     i = np.concatenate([r[0] for r in rows])
     day = np.concatenate([r[1] for r in rows])
     et = np.concatenate([const(r[2], len(r[0])) for r in rows])
