@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from prrt import stats
-from prrt.report import ReportTable
+from prrt.report import ReportTable, vocabulary
 from prrt.report.figures.cuminc import cumulative_incidence_figure
 from prrt.studies import _steps
 from prrt.studies._base import NotComputable, StudyRun
@@ -55,6 +55,13 @@ def competing_frame(data: pd.DataFrame, event_days: pd.Series) -> pd.DataFrame:
 
     A patient with the event is followed to the event; otherwise to death or last contact
     (``os_days``, ``os_event``). Patients without an overall-survival time are left out.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"patient_id": ["a", "b", "c"], "os_days": [100, 200, 300],
+    ...                   "os_event": [1, 1, 0]})
+    >>> competing_frame(d, pd.Series([50.0, None, None]))["status"].tolist()
+    [1, 2, 0]
     """
     d = data.assign(_ev_days=event_days).dropna(subset=["os_days", "os_event"])
     has = d["_ev_days"].notna()
@@ -103,7 +110,8 @@ def cumulative_incidence_section(
     run.figure(
         cumulative_incidence_figure({population: curve}, event_label=event_label),
         key,
-        f"Cumulative incidence of {event_label} after the first cycle ({population}, n = "
+        f"Cumulative incidence of {event_label} after the first cycle "
+        f"({vocabulary.in_sentence(population)}, n = "
         f"{len(frame)}; {n_ev} with {event_label}, {n_cr} died without it): Aalen–Johansen "
         "estimate with death as the competing event, pointwise 95 % CI (log-log); numbers at "
         "risk under the axis.",

@@ -56,7 +56,8 @@ class Settings:
         "paired t test; Spearman rank correlation (Fisher-z CI) with LOESS (degree 1, span "
         "0.75) and pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Friedman "
         "and Page trend tests of the dose across cycles 1–4; Kaplan–Meier, log-rank and Cox "
-        "(Breslow) by dose indices dichotomised at the median"
+        "(Breslow) by dose indices dichotomised at the median; "
+        "lesion-level tumour control with patient-clustered (sandwich) standard errors"
     )
 
 

@@ -84,7 +84,9 @@ class Settings:
         "Kaplan–Meier (log-log CI, Brookmeyer–Crowley median CI); Cox PH with Breslow ties, "
         "Wald CI; univariable Wald p < 0.1 → multivariable model on complete cases; response "
         "rates over evaluable patients with exact (Clopper–Pearson) 95 % CI; landmark analyses "
-        "for groups defined after the start of PRRT"
+        "for groups defined after the start of PRRT, and four cycles completed as a "
+        "time-dependent covariate (counting-process Cox); Aalen–Johansen cumulative incidence "
+        "of MDS/AML with death as the competing event"
     )
 
 

@@ -50,7 +50,9 @@ class Settings:
         "median (IQR, SAS PCTLDEF=5); response rates over evaluable patients with exact "
         "(Clopper–Pearson) 95 % CI, Fisher's exact test between burden groups; Kaplan–Meier "
         "(log-log CI); multivariable Cox PH, Breslow ties, Wald CI; landmark analyses for "
-        "cumulative activity"
+        "cumulative activity, and cumulative activity as a time-dependent covariate "
+        "(counting-process Cox); Aalen–Johansen cumulative incidence of skeletal-related events "
+        "with death as the competing event"
     )
 
 
