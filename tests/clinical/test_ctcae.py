@@ -351,7 +351,7 @@ def test_v5_hepatic_baseline_abnormal() -> None:
 def test_unknown_term_and_version() -> None:
     assert grade_array("crp", [140.0]).reason[0] == "not_gradable_term"
     with pytest.raises(ValueError, match="unknown CTCAE version"):
-        grade("platelets", 100.0, lln=150.0, version="6.0")
+        grade("platelets", 100.0, lln=150.0, version="7.0")
 
 
 # ---- monotonicity property ----

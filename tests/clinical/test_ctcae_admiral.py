@@ -1,4 +1,4 @@
-"""CTCAE v4.03 / v5.0 grades against pharmaverse admiral's own grading test tables.
+"""CTCAE v4.03 / v5.0 / v6.0 grades against pharmaverse admiral's own grading test tables.
 
 The cases in ``tests/reference/admiral_atoxgr_cases.csv`` were carried over (numbers only) from
 admiral's ``tests/testthat/test-derive_var_atoxgr.R`` (commit 6eb5125a29, version
@@ -22,7 +22,7 @@ CASES = pd.read_csv(
     dtype={"version": str, "unit": str, "source": str, "term": str},
     keep_default_na=True,
 )
-VTAG = {"4.03": "ctcae403", "5.0": "ctcae5"}
+VTAG = {"4.03": "ctcae403", "5.0": "ctcae5", "6.0": "ctcae6"}
 
 
 def _opt(x: object) -> float | None:
@@ -49,6 +49,7 @@ def test_admiral_case(case) -> None:
         uln=_opt(case.uln),
         baseline=_opt(case.baseline),
         baseline_uln=_opt(case.baseline_uln),
+        baseline_lln=_opt(case.baseline_lln),
         unit=unit,
     )
     expected = case.expected  # admiral's ATOXGRH / ATOXGRL; blank = not gradable
@@ -64,3 +65,11 @@ def test_admiral_cases_cover_every_new_term() -> None:
             "hypernatraemia", "hypokalaemia", "hyperkalaemia", "hypocalcaemia", "hypercalcaemia",
             "hypoglycaemia", "hyperglycaemia", "hypomagnesaemia", "hypophosphataemia",
             "hyperuricaemia", "lipase", "amylase", "cpk", "inr", "aptt"} <= terms  # fmt: skip
+
+
+def test_admiral_cases_cover_every_v6_term() -> None:
+    """Every term of the v6.0 criteria file has admiral v6.0 cases (Tests 6c ... 80c)."""
+    from prrt.clinical.ctcae import criteria
+
+    v6 = set(CASES.loc[CASES["version"] == "6.0", "term"])
+    assert set(criteria("6.0")["term"]) == v6

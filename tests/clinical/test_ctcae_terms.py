@@ -265,7 +265,7 @@ def test_haemoglobin_increased_v403_abnormal_baseline(value: float, expected: in
 # ---- which version holds which term ----
 NEW_TERMS = {term for term, _ in EDGES}
 IN_VERSION = {
-    "3.0": set(),
+    "3.0": {"amylase"},  # secondary source (Trials 2006;7:14 Table 3), the other terms: none
     "4.03": NEW_TERMS - {"ldh"},
     "5.0": NEW_TERMS - {"hyperglycaemia", "hypophosphataemia"},
 }

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from prrt.clinical.ctcae import CTCAE_VERSIONS, grade_codes_versions
+from prrt.clinical.ctcae import grade_codes_versions
 from prrt.clinical.renal import egfr_rows
 from prrt.clinical.settings import DerivationSettings
 from prrt.clinical.toxicity import (
@@ -43,6 +43,7 @@ from prrt.clinical.toxicity import (
     course_windows,
     grade_column,
 )
+from prrt.cohort.schema import LAB_GRADE_VERSIONS
 
 __all__ = ["LabParts", "lab_parts_from_store", "write_lab_frame"]
 
@@ -226,7 +227,7 @@ def lab_parts_from_store(
     course_no, day = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     course_na, day_na = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
     period = np.zeros(n, dtype=np.int8)
-    grades = {v: np.full(n, -1, dtype=np.int8) for v in CTCAE_VERSIONS}
+    grades = {v: np.full(n, -1, dtype=np.int8) for v in LAB_GRADE_VERSIONS}
     combo = np.zeros(n, dtype=np.int16)
     n_cw = len(cw)
     present = np.zeros(n_cw, dtype=bool)
@@ -268,13 +269,14 @@ def lab_parts_from_store(
                 # the baseline sample's own ULN (CTCAE v5.0 "if baseline was abnormal")
                 "_bl_uln": baseline_range(per["baseline_row"], lln[idx], uln[idx])[1],
             },
+            versions=LAB_GRADE_VERSIONS,
             baseline_col="_bl",
             baseline_uln_col="_bl_uln",
         )
-        for v in CTCAE_VERSIONS:
+        for v in LAB_GRADE_VERSIONS:
             g = graded[v][0]
             grades[v][idx] = np.where(np.isnan(g), -1, g).astype(np.int8)
-        combo[idx] = _reason_combos({v: graded[v][1] for v in CTCAE_VERSIONS})[0]
+        combo[idx] = _reason_combos({v: graded[v][1] for v in LAB_GRADE_VERSIONS})[0]
         if name in tox:
             g = graded[s.ctcae_version][0]
             isb = np.asarray(per["is_baseline"]) & has
@@ -290,7 +292,7 @@ def lab_parts_from_store(
     reason_code = pd.Index(reason_cats).get_indexer(texts).astype(_small_int(len(reason_cats)))
     gcols = {
         grade_column(v): pd.arrays.IntegerArray(np.maximum(grades[v], 0), grades[v] < 0)
-        for v in CTCAE_VERSIONS
+        for v in LAB_GRADE_VERSIONS
     }
     labs_frame = pd.DataFrame(
         {
@@ -394,7 +396,7 @@ def write_lab_frame(
     casts = {
         "patient_id": "VARCHAR", "test": "VARCHAR", "unit": "VARCHAR", "period": "VARCHAR",
         "grade_reason": "VARCHAR", "course_no": "BIGINT", "day_from_course_start": "BIGINT",
-        **{grade_column(v): "BIGINT" for v in CTCAE_VERSIONS},
+        **{grade_column(v): "BIGINT" for v in LAB_GRADE_VERSIONS},
     }  # fmt: skip
 
     def select(columns: list[str], source: dict[str, str]) -> str:

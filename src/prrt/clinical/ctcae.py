@@ -1,4 +1,4 @@
-"""CTCAE laboratory grading, versions 3.0, 4.03 and 5.0, from versioned data files.
+"""CTCAE laboratory grading, versions 3.0, 4.03, 5.0 and 6.0, from versioned data files.
 
 The criteria live in ``prrt/clinical/data/ctcae_v<version>.csv``: one row per term ×
 rule set × condition × grade, with explicit bounds, the official wording (``wording``) and a
@@ -10,7 +10,9 @@ direction: ``haemoglobin`` = anaemia, ``haemoglobin_increased``). Each bound is
 ``baseline_plus`` (haemoglobin increased: "> 2 g/dL above ULN"); ``lower_closed`` /
 ``upper_closed`` say whether the end belongs to the interval; an empty bound is −∞ / +∞.
 ``condition`` is ``any``, ``baseline_normal`` or ``baseline_abnormal`` (the baseline above
-*its own* ULN: CTCAE v5.0 hepatic rules, v4.03 haemoglobin increased).
+*its own* ULN: CTCAE v5.0/v6.0 hepatic rules, v4.03 haemoglobin increased), or
+``baseline_not_low`` / ``baseline_low`` (the baseline below *its own* LLN, ``baseline_lln``:
+CTCAE v6.0 creatinine "x baseline if baseline is below LLN").
 A term can have several *rule sets* (creatinine v4.03/v5.0: a ULN set and a baseline set);
 the grade is the worst over the rule sets. The files hold data only, never code.
 
@@ -50,19 +52,31 @@ such row says so in its ``note``. INR "× baseline if on anticoagulation" rules 
 baseline, and v5.0 hepatic values above ULN without a baseline, get a missing grade
 (``missing_baseline``) unless the other criterion already gives the worst grade, as admiral
 does. CTCAE v4.03 has no lactate dehydrogenase term; v5.0 grades hyperglycaemia and
-hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only; the
-new terms have no v3.0 rows (no source for the v3.0 text was found). Cells marked *(verify)*
-in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0 ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have
-not been checked against the CTEP PDFs in this environment
-(``tests/reference/ctcae_verification.md``).
+hypophosphataemia clinically (no laboratory thresholds), so those terms are v4.03 only
+(v6.0 grades fasting hyperglycaemia again); the new terms have no v3.0 rows (no source
+for the v3.0 text was found) except serum amylase, taken from a secondary table (Trials
+2006;7:14, Table 3). Cells marked *(verify)* in ``ctcae.md`` (v3.0 haemoglobin G4, v3.0
+ALP/GGT/bilirubin/albumin, the eGFR/GFR rows) have not been checked against the CTEP PDFs in
+this environment (``tests/reference/ctcae_verification.md``).
+
+CTCAE v6.0 (wording from admiral's ``ncictcaev6.json``): thrombocytopenia grade 4 < 10 × 10⁹/L;
+neutrophils graded without LLN (grade 1 < 1.5); ALT/AST, GGT and bilirubin with an abnormal
+baseline from 1.0 × baseline (closed) with new multiples (the ALT/AST grade-3 cap "up to 5 x
+ULN" is not applied, as in admiral); ALP grade 1 only (">Baseline and ULN", read as above the
+ULN for a normal baseline and above the baseline for one above its own ULN); creatinine ×
+baseline rules only for a baseline below its own LLN; lipase grade 2 up to 3.0 × ULN;
+hyponatraemia "125 - <130". Lymphocyte count decreased, CPK increased and chronic kidney
+disease have no v6.0 rows (absent from that copy). ``analysis_labs`` (``prrt derive``) carries
+the v3.0, v4.03 and v5.0 grades only (``prrt.cohort.schema.LAB_GRADE_VERSIONS``); v6.0 is
+graded with :func:`grade_labs` / :func:`grade_array`.
 
 References
 ----------
 National Cancer Institute. Common Terminology Criteria for Adverse Events v3.0 (2006),
-v4.03 (2010) and v5.0 (2017), Investigations / Blood and lymphatic system / Metabolism /
-Renal and urinary disorders. Wording of the v4.03 / v5.0 laboratory terms as copied in
-pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json`` and ``ncictcaev5.json``
-(commit 6eb5125a29); admiral ``derive_var_atoxgr_dir`` (``signif_dig``) for the precision.
+v4.03 (2010), v5.0 (2017) and v6.0, Investigations / Blood and lymphatic system / Metabolism /
+Renal and urinary disorders. Wording of the v4.03 / v5.0 / v6.0 laboratory terms as copied in
+pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json``, ``ncictcaev5.json`` and
+``ncictcaev6.json`` (commit 6eb5125a29); admiral ``derive_var_atoxgr_dir`` (``signif_dig``) for the precision.
 
 Examples
 --------
@@ -79,6 +93,8 @@ True
 2
 >>> grade("alt", 110.0, uln=40.0, version="3.0"), grade("alt", 110.0, uln=40.0, version="4.03")
 (2, 1)
+>>> grade("platelets", 20.0, lln=150.0, version="5.0"), grade("platelets", 20.0, lln=150.0, version="6.0")
+(4, 3)
 """
 
 from __future__ import annotations
@@ -215,7 +231,8 @@ def _compiled(version: str, term: str) -> tuple[tuple[_RuleSet, ...], str | None
 
 @cache
 def _needed_refs(term: str, versions: tuple[str, ...]) -> frozenset[str]:
-    """References (``lln``, ``uln``, ``baseline``, ``baseline_uln``) a term's rules use."""
+    """References (``lln``, ``uln``, ``baseline``, ``baseline_uln``, ``baseline_lln``) a term's
+    rules use."""
     need: set[str] = set()
     for version in versions:
         for rset in _compiled(version, term)[0]:
@@ -224,6 +241,8 @@ def _needed_refs(term: str, versions: tuple[str, ...]) -> frozenset[str]:
                     need |= {_REF_SOURCE[x] for x in (r.lower_reference, r.upper_reference) if x}
             if "baseline_abnormal" in rset.by_condition:
                 need |= {"uln", "baseline", "baseline_uln"}
+            if "baseline_low" in rset.by_condition:
+                need |= {"baseline", "baseline_lln"}
     need.discard("absolute")
     return frozenset(need)
 
@@ -329,19 +348,28 @@ REASONS: tuple[str | None, ...] = (
     "missing_baseline",
     "undecidable",
     "missing_baseline_uln",
+    "missing_baseline_lln",
 )
 """Reason codes of :class:`GradeResult` (index = code; 0 = graded)."""
-_R_VALUE, _R_UNIT, _R_TERM, _R_LLN, _R_ULN, _R_BASELINE, _R_UNDECIDABLE, _R_BASELINE_ULN = range(
-    1, 9
-)
+(
+    _R_VALUE,
+    _R_UNIT,
+    _R_TERM,
+    _R_LLN,
+    _R_ULN,
+    _R_BASELINE,
+    _R_UNDECIDABLE,
+    _R_BASELINE_ULN,
+    _R_BASELINE_LLN,
+) = range(1, 10)
 _REASON_OBJ = np.asarray(REASONS, dtype=object)
 
 
 def _code_from_bits(bits: np.ndarray) -> np.ndarray:
-    """Reason code of the missing reference (baseline, baseline ULN, ULN, then LLN)."""
+    """Reason code of the missing reference (baseline, baseline ULN/LLN, ULN, then LLN)."""
     return np.select(
-        [bits & 4 > 0, bits & 8 > 0, bits & 2 > 0, bits & 1 > 0],
-        [_R_BASELINE, _R_BASELINE_ULN, _R_ULN, _R_LLN],
+        [bits & 4 > 0, bits & 8 > 0, bits & 16 > 0, bits & 2 > 0, bits & 1 > 0],
+        [_R_BASELINE, _R_BASELINE_ULN, _R_BASELINE_LLN, _R_ULN, _R_LLN],
         default=0,
     ).astype(np.int8)
 
@@ -374,6 +402,7 @@ def grade_array(
     uln: object = None,
     baseline: object = None,
     baseline_uln: object = None,
+    baseline_lln: object = None,
     unit: object = None,
 ) -> GradeResult:
     """Grade an array of values of one term (vectorised core of :func:`grade`).
@@ -382,9 +411,10 @@ def grade_array(
     ----------
     term
         One of :data:`GRADABLE_TERMS`.
-    value, lln, uln, baseline, baseline_uln
+    value, lln, uln, baseline, baseline_uln, baseline_lln
         Arrays (or scalars, broadcast) in the canonical unit of the term's test; NaN/None =
-        missing. ``baseline_uln`` is the ULN of the baseline sample's own reference range.
+        missing. ``baseline_uln`` / ``baseline_lln`` are the limits of the baseline sample's
+        own reference range.
     version
         CTCAE version.
     unit
@@ -411,6 +441,7 @@ def grade_array(
         "uln": _as_float(uln, n),
         "baseline": _as_float(baseline, n),
         "baseline_uln": _as_float(baseline_uln, n),
+        "baseline_lln": _as_float(baseline_lln, n),
     }
     g, code = _grade_codes(term, v, version, refs, bad_unit, {})
     return GradeResult(g, _REASON_OBJ[code])
@@ -428,10 +459,44 @@ def _baseline_abnormal(refs: dict[str, np.ndarray], cache: dict) -> tuple[np.nda
     return hit
 
 
+def _baseline_low(refs: dict[str, np.ndarray], cache: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(baseline below its own LLN, both known) at :data:`SIGNIF_DIGITS` (CTCAE v6.0
+    creatinine "if baseline is below LLN"; the baseline sample's reference range)."""
+    hit = cache.get("baseline_low")
+    if hit is None:
+        bl, bll = refs["baseline"], refs["baseline_lln"]
+        known = ~np.isnan(bl) & ~np.isnan(bll)
+        with np.errstate(invalid="ignore"):
+            hit = cache["baseline_low"] = (known & (signif(bl) < signif(bll)), known)
+    return hit
+
+
+def _grade_low_conditioned(
+    rset: _RuleSet, v: np.ndarray, refs: dict[str, np.ndarray], cache: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grade one baseline-not-low / baseline-low rule set (CTCAE v6.0 creatinine).
+
+    Where it is unknown whether the baseline is below its LLN, the grade is given only where
+    both rule lists agree (missing baseline: reason ``missing_baseline``; missing baseline
+    LLN: ``missing_baseline_lln``).
+    """
+    gn, bn = _grade_set(rset.by_condition["baseline_not_low"], v, refs, cache)
+    gl, bl_bits = _grade_set(rset.by_condition["baseline_low"], v, refs, cache)
+    low, known = _baseline_low(refs, cache)
+    agree = ~np.isnan(gn) & (gn == gl)
+    g = np.where(known, np.where(low, gl, gn), np.where(agree, gn, np.nan))
+    bits = np.where(known, np.where(low, bl_bits, bn), bn | bl_bits)
+    missing = np.where(np.isnan(refs["baseline"]), 4, 16)
+    bits = np.where(~known & ~agree, bits | missing, bits)
+    return g, bits
+
+
 def _grade_conditioned(
     rset: _RuleSet, v: np.ndarray, refs: dict[str, np.ndarray], cache: dict
 ) -> tuple[np.ndarray, np.ndarray]:
     """Grade one baseline-normal / baseline-abnormal rule set (see :func:`_grade_codes`)."""
+    if "baseline_low" in rset.by_condition:
+        return _grade_low_conditioned(rset, v, refs, cache)
     normal_rules = rset.by_condition["baseline_normal"]
     abnormal_rules = rset.by_condition["baseline_abnormal"]
     gn, bn = _grade_set(normal_rules, v, refs, cache)
@@ -467,7 +532,8 @@ def _grade_codes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Grades (float, NaN = missing) and reason codes (int8, see :data:`REASONS`).
 
-    ``refs``: ``lln``, ``uln``, ``baseline``, ``baseline_uln`` arrays aligned with ``v``;
+    ``refs``: ``lln``, ``uln``, ``baseline``, ``baseline_uln``, ``baseline_lln`` arrays aligned
+    with ``v``;
     ``cache`` holds the rounded bounds of these references across calls (same ``refs``).
     """
     n = v.size
@@ -514,6 +580,7 @@ def grade(
     uln: float | None = None,
     baseline: float | None = None,
     baseline_uln: float | None = None,
+    baseline_lln: float | None = None,
     unit: str | None = None,
 ) -> int | None:
     """CTCAE grade of one laboratory value, or ``None`` when it cannot be graded.
@@ -531,7 +598,7 @@ def grade(
         10⁹/L, haemoglobin and albumin g/L, enzymes U/L, bilirubin, creatinine and urate
         µmol/L, electrolytes and glucose mmol/L, eGFR mL/min/1.73 m², aPTT s, INR ratio).
     version
-        ``"3.0"``, ``"4.03"`` or ``"5.0"``.
+        ``"3.0"``, ``"4.03"``, ``"5.0"`` or ``"6.0"``.
     lln, uln
         Lower / upper limit of normal of the sample, same unit.
     baseline
@@ -541,6 +608,10 @@ def grade(
         ULN of the baseline sample's own reference range: decides "if baseline was abnormal"
         (baseline > its ULN). Without it a baseline-dependent rule is graded only where the
         normal- and abnormal-baseline rules agree (reason ``missing_baseline_uln``).
+    baseline_lln
+        LLN of the baseline sample's own reference range: decides "if baseline is below LLN"
+        (CTCAE v6.0 creatinine). Without it that rule is graded only where both readings
+        agree (reason ``missing_baseline_lln``).
     unit
         Unit of ``value``; ``None`` = canonical. Another unit gives ``None``.
 
@@ -582,6 +653,7 @@ def grade(
         uln=uln,
         baseline=baseline,
         baseline_uln=baseline_uln,
+        baseline_lln=baseline_lln,
         unit=unit,
     )
     g = res.grade[0]
@@ -595,6 +667,7 @@ def grade_labs(
     baseline_col: str | None = None,
     baseline_uln_col: str | None = None,
     terms: Mapping[str, str] | None = None,
+    baseline_lln_col: str | None = None,
     grade_col: str = "grade",
     reason_col: str = "grade_reason",
 ) -> pd.DataFrame:
@@ -618,6 +691,9 @@ def grade_labs(
     terms
         Test → term overrides of :data:`PRIMARY_TERMS` (``{"sodium": "hypernatraemia"}``
         grades the other direction).
+    baseline_lln_col
+        Column with the LLN of each row's baseline sample, which decides whether the
+        baseline was below LLN (v6.0 creatinine).
     grade_col, reason_col
         Names of the added columns.
 
@@ -639,7 +715,12 @@ def grade_labs(
     ([3, <NA>, <NA>], [None, 'missing_lln', 'not_gradable_term'])
     """
     grades, codes = grade_codes(
-        frame, version, baseline_col=baseline_col, baseline_uln_col=baseline_uln_col, terms=terms
+        frame,
+        version,
+        baseline_col=baseline_col,
+        baseline_uln_col=baseline_uln_col,
+        baseline_lln_col=baseline_lln_col,
+        terms=terms,
     )
     out = frame.copy()
     missing = np.isnan(grades)
@@ -655,6 +736,7 @@ def grade_codes(
     baseline_col: str | None = None,
     baseline_uln_col: str | None = None,
     terms: Mapping[str, str] | None = None,
+    baseline_lln_col: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised core of :func:`grade_labs`: grades and reason codes, no frame copy.
 
@@ -668,6 +750,7 @@ def grade_codes(
         (version,),
         baseline_col=baseline_col,
         baseline_uln_col=baseline_uln_col,
+        baseline_lln_col=baseline_lln_col,
         terms=terms,
     )[version]
 
@@ -679,6 +762,7 @@ def grade_codes_versions(
     baseline_col: str | None = None,
     baseline_uln_col: str | None = None,
     terms: Mapping[str, str] | None = None,
+    baseline_lln_col: str | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`grade_codes` for several versions at once (columns are read and split once).
 
@@ -691,7 +775,8 @@ def grade_codes_versions(
         Version → (grades, codes).
     """
     names = set(frame.columns if isinstance(frame, pd.DataFrame) else frame.keys())
-    required = ["test", "value"] + [c for c in (baseline_col, baseline_uln_col) if c]
+    optional = (baseline_col, baseline_uln_col, baseline_lln_col)
+    required = ["test", "value"] + [c for c in optional if c]
     absent = [c for c in required if c not in names]
     if absent:
         raise KeyError(f"grade_labs: missing required column(s) {absent}")
@@ -714,7 +799,7 @@ def grade_codes_versions(
         return pd.to_numeric(pd.Series(x), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     value, lln, uln = col("value"), col("lln"), col("uln")
-    base, base_uln = col(baseline_col), col(baseline_uln_col)
+    base, base_uln, base_lln = col(baseline_col), col(baseline_uln_col), col(baseline_lln_col)
     has_unit = "unit" in names
     if has_unit:
         unit_codes, unit_names = pd.factorize(frame["unit"])
@@ -741,6 +826,7 @@ def grade_codes_versions(
                 ("uln", uln),
                 ("baseline", base),
                 ("baseline_uln", base_uln),
+                ("baseline_lln", base_lln),
             )
         }
         cache: dict = {}

@@ -11,8 +11,9 @@ of the term's test (``prrt.cohort.schema.LAB_CANONICAL_UNITS``). The files hold 
 References
 ----------
 National Cancer Institute. Common Terminology Criteria for Adverse Events v3.0 (2006), v4.03
-(2010) and v5.0 (2017). Wording of the v4.03 / v5.0 laboratory terms as copied in pharmaverse
-admiral ``data-raw/adlb_grading/ncictcaev4.json`` and ``ncictcaev5.json`` (commit 6eb5125a29).
+(2010), v5.0 (2017) and v6.0. Wording of the v4.03 / v5.0 / v6.0 laboratory terms as
+copied in pharmaverse admiral ``data-raw/adlb_grading/ncictcaev4.json``, ``ncictcaev5.json``
+and ``ncictcaev6.json`` (commit 6eb5125a29).
 
 Examples
 --------
@@ -140,7 +141,12 @@ _COLUMNS = (
     "note",
 )
 _REFERENCES = ("absolute", "lln", "uln", "baseline", "uln_plus", "baseline_plus")
-_CONDITIONS = ("any", "baseline_normal", "baseline_abnormal")
+_CONDITIONS = ("any", "baseline_normal", "baseline_abnormal", "baseline_not_low", "baseline_low")
+_CONDITION_PAIRS = (
+    {"any"},
+    {"baseline_normal", "baseline_abnormal"},  # baseline above its own ULN (v5.0/v6.0 hepatic)
+    {"baseline_not_low", "baseline_low"},  # baseline below its own LLN (v6.0 creatinine)
+)
 _DIRECTIONS = ("low", "high")
 
 
@@ -225,12 +231,12 @@ def validate_criteria(frame: pd.DataFrame, *, source: str = "<frame>") -> pd.Dat
     for keys, grp in df.groupby(["version", "term", "rule_set", "condition"], sort=False):
         _check_partition(grp, f"{source}: {'/'.join(map(str, keys))}")
     bad_cond = df.groupby(["version", "term", "rule_set"])["condition"].agg(
-        lambda s: set(s) not in ({"any"}, {"baseline_normal", "baseline_abnormal"})
+        lambda s: set(s) not in _CONDITION_PAIRS
     )
     if bad_cond.any():
         raise CtcaeDataError(
-            f"{source}: rule set {bad_cond[bad_cond].index[0]} must have condition 'any' "
-            "or both baseline_normal and baseline_abnormal"
+            f"{source}: rule set {bad_cond[bad_cond].index[0]} must have condition 'any', "
+            "both baseline_normal and baseline_abnormal, or both baseline_not_low and baseline_low"
         )
     if df.groupby(["version", "term"])["direction"].nunique().gt(1).any():
         raise CtcaeDataError(f"{source}: a term has more than one direction")

@@ -29,9 +29,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from prrt.clinical.ctcae import CTCAE_VERSIONS, REASONS, grade_codes_versions
+from prrt.clinical.ctcae import REASONS, grade_codes_versions
 from prrt.clinical.renal import egfr_rows
 from prrt.clinical.settings import DerivationSettings
+from prrt.cohort.schema import LAB_GRADE_VERSIONS
 
 __all__ = [
     "GRADE_TERMS",
@@ -76,8 +77,8 @@ def _ns(values: object) -> pd.Series:
 
 def grade_column(version: str) -> str:
     """Name of the grade column of a CTCAE version in ``analysis_labs`` (``grade_v5_0``)."""
-    if version not in CTCAE_VERSIONS:
-        raise ValueError(f"unknown CTCAE version {version!r}; known: {CTCAE_VERSIONS}")
+    if version not in LAB_GRADE_VERSIONS:
+        raise ValueError(f"unknown CTCAE version {version!r}; known: {LAB_GRADE_VERSIONS}")
     return "grade_v" + version.replace(".", "_")
 
 
@@ -332,7 +333,7 @@ def _combine_reasons(codes: dict[str, np.ndarray]) -> np.ndarray:
 def _reason_combos(codes: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Combination code per row and the text of every combination present (null = graded)."""
     k = len(REASONS)
-    c = [codes[v].astype(np.int64) for v in CTCAE_VERSIONS]
+    c = [codes[v].astype(np.int64) for v in LAB_GRADE_VERSIONS]
     combo = (c[0] * k + c[1]) * k + c[2]
     present = np.flatnonzero(np.bincount(combo, minlength=k**3)) if combo.size else np.empty(0, int)
     return combo, _combo_texts(present)
@@ -349,7 +350,7 @@ def _combo_texts(present: np.ndarray) -> np.ndarray:
             texts[u] = REASONS[parts[0]]
         else:
             texts[u] = "; ".join(
-                f"v{v}: {REASONS[p]}" for v, p in zip(CTCAE_VERSIONS, parts, strict=True) if p
+                f"v{v}: {REASONS[p]}" for v, p in zip(LAB_GRADE_VERSIONS, parts, strict=True) if p
             )
     return texts
 
@@ -448,12 +449,13 @@ def derive_lab_dataset(
     graded = grade_codes_versions(
         {k: data[k] for k in ("test", "value", "unit", "lln", "uln")}
         | {"_bl": np.asarray(per["baseline_value"], dtype=float), "_bl_uln": base_uln},
+        versions=LAB_GRADE_VERSIONS,
         baseline_col="_bl",
         baseline_uln_col="_bl_uln",
     )
-    for version in CTCAE_VERSIONS:
+    for version in LAB_GRADE_VERSIONS:
         out[grade_column(version)] = _int_array(graded[version][0])
-    out["grade_reason"] = _combine_reasons({v: graded[v][1] for v in CTCAE_VERSIONS})
+    out["grade_reason"] = _combine_reasons({v: graded[v][1] for v in LAB_GRADE_VERSIONS})
     out["is_baseline"] = per["is_baseline"]
     out["baseline_value"] = per["baseline_value"]
     out["baseline_date"] = per["baseline_date"]

@@ -279,7 +279,10 @@ RESPONSE_CRITERIA = ("recist_1_1", "mda", "investigator")
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 SYMPTOMS = ("bone_pain", "diarrhoea", "flushing")
 SYMPTOM_RESPONSES = ("complete", "partial", "stable", "progression", "not_evaluable")
-CTCAE_VERSIONS = ("3.0", "4.03", "5.0")
+CTCAE_VERSIONS = ("3.0", "4.03", "5.0", "6.0")
+LAB_GRADE_VERSIONS = ("3.0", "4.03", "5.0")
+"""CTCAE versions graded into ``analysis_labs`` (one grade column each); v6.0 is graded on
+request (``prrt.clinical.ctcae.grade_labs(..., version="6.0")``)."""
 BONE_CODES: tuple[str, ...] = (
     "cranium",
     "mandible",
