@@ -56,7 +56,8 @@ class Settings:
         "paired t test; Spearman rank correlation (Fisher-z CI) with LOESS (degree 1, span "
         "0.75) and pointwise 95 % CI; logistic TCP curve with CI on the logit scale; Friedman "
         "and Page trend tests of the dose across cycles 1–4; Kaplan–Meier, log-rank and Cox "
-        "(Breslow) by dose indices dichotomised at the median"
+        "(Breslow) by dose indices dichotomised at the median; "
+        "lesion-level tumour control with patient-clustered (sandwich) standard errors"
     )
 
 
@@ -119,6 +120,11 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
         "Figure 3", "Lesion volume change versus total lesion absorbed dose", ("dv_vs_dose",)
     ),
     PaperItem("Figure 4", "Tumour control probability", ("tcp",)),
+    PaperItem(
+        "Additional analysis",
+        "Tumour control versus lesion dose with patient-clustered (sandwich) standard errors",
+        ("tcp_clustered",),
+    ),
     PaperItem(
         "Figure 5",
         "Cumulative bone-marrow dose versus change in blood counts",
@@ -404,8 +410,8 @@ def _organ_totals(doses: pd.DataFrame) -> pd.DataFrame:
     return wide.rename(columns=lambda s: f"{s}_gy")
 
 
-def _lesion_response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
-    """Hebert Fig. 3 (ΔV% versus total lesion dose, LOESS with CI) and Fig. 4 (TCP)."""
+def _evaluable_lesions(study: StudyRun, data: pd.DataFrame) -> pd.DataFrame:
+    """Included target lesions of course 1 with a total absorbed dose and ΔV% at 3 months."""
     les = study.read("analysis_lesion_dose")
     les = les.loc[les["patient_id"].isin(set(data["patient_id"])) & (les["course_no"] == 1)]
     les = les.loc[les["included"].astype("boolean").fillna(False)].dropna(
@@ -413,6 +419,12 @@ def _lesion_response(study: StudyRun, data: pd.DataFrame, settings: Settings) ->
     )
     if len(les) < 5:
         raise NotComputable("fewer than 5 evaluable lesions with dose and ΔV%")
+    return les
+
+
+def _lesion_response(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
+    """Hebert Fig. 3 (ΔV% versus total lesion dose, LOESS with CI) and Fig. 4 (TCP)."""
+    les = _evaluable_lesions(study, data)
     rho = stats.spearman(les["total_dose_gy"], les["delta_v_pct"])
     fit = stats.loess(
         les["total_dose_gy"].to_numpy(),
@@ -537,6 +549,8 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Lesion volume change versus absorbed dose"):
         _lesion_response(study, data, settings)
 
+    with study.section("Tumour control with lesions clustered within patients"):
+        _outcomes.clustered_tcp(study, _evaluable_lesions(study, data), settings.tcp_controlled)
     with study.section("Cumulative organ dose versus change in laboratory values"):
         if labs is None or doses is None:
             raise NotComputable("laboratory data or absorbed doses unavailable")

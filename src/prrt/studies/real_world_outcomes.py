@@ -9,7 +9,8 @@ follow-up; adverse events grouped haematological / hepatic / renal / other with 
 and OS (Tables 4–5); Kaplan–Meier PFS and OS by the prognostic factors (Figures 3–4); retreatment
 (PRRT-2 response, PFS and OS from the first PRRT-2 cycle; Figure 5) and PRRT-3.
 Beyond the paper: PFS by four cycles completed and by objective response, each beside its landmark
-analysis (immortal-time bias), a waterfall and a swimmer plot.
+analysis (immortal-time bias), four cycles completed as a time-dependent covariate, the cumulative
+incidence of MDS/AML with death competing (Aalen–Johansen), a waterfall and a swimmer plot.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 from prrt import stats
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
-from prrt.studies import _derivation, _display, _figures, _rwo_parts, _steps
+from prrt.studies import _competing, _derivation, _display, _figures, _rwo_parts, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
 
@@ -83,7 +84,9 @@ class Settings:
         "Kaplan–Meier (log-log CI, Brookmeyer–Crowley median CI); Cox PH with Breslow ties, "
         "Wald CI; univariable Wald p < 0.1 → multivariable model on complete cases; response "
         "rates over evaluable patients with exact (Clopper–Pearson) 95 % CI; landmark analyses "
-        "for groups defined after the start of PRRT"
+        "for groups defined after the start of PRRT, and four cycles completed as a "
+        "time-dependent covariate (counting-process Cox); Aalen–Johansen cumulative incidence "
+        "of MDS/AML with death as the competing event"
     )
 
 
@@ -146,6 +149,16 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
         "Results, adverse events",
         "Myelodysplastic syndrome / acute myeloid leukaemia",
         ("mds_aml",),
+    ),
+    PaperItem(
+        "Additional analysis",
+        "Cumulative incidence of MDS/AML with death competing (Aalen–Johansen)",
+        ("cuminc_mds_aml", "cuminc_mds_aml_at"),
+    ),
+    PaperItem(
+        "Additional analysis",
+        "Four cycles completed as a time-dependent covariate for PFS, beside naive and landmark",
+        ("td_cox_pfs_four_cycles",),
     ),
     PaperItem("Table 4", "Univariate and multivariate Cox for PFS", ("cox_pfs", "forest_cox_pfs")),
     PaperItem("Table 5", "Univariate and multivariate Cox for OS", ("cox_os", "forest_cox_os")),
@@ -537,6 +550,13 @@ def _landmarks(study: StudyRun, data: pd.DataFrame, settings: Settings) -> None:
             key="pfs_by_four_cycles_landmark",
             defined_by="the number of cycles received (cycle 4 is given 6–8 months after cycle 1)",
         )  # fmt: skip
+    with study.section("Four cycles completed as a time-dependent covariate"):
+        _competing.time_dependent_section(
+            study, data, "pfs", cycles=_competing.cycle_days(study.read("cycles"), data, settings.course_no),
+            final_status=done, landmark_status=status, landmark_months=lm,
+            reached=lambda rows: rows["cycles_completed"].ge(_rwo_parts.FULL_COURSE_CYCLES),
+            exposure="four cycles completed", key="td_cox_pfs_four_cycles",
+        )  # fmt: skip
     with study.section("Progression-free survival by objective response"):
         ok = data["bor"].isin(_steps.RESPONSES)
         resp = data["bor"].isin(["CR", "PR"]).where(ok)
@@ -732,6 +752,14 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
         _delta_grade(study, data)
     with study.section("Myelodysplastic syndrome and acute myeloid leukaemia"):
         _mds_aml(study, data)
+    with study.section(
+        "Cumulative incidence of myelodysplastic syndrome or acute myeloid leukaemia"
+    ):
+        days = _competing.first_event_days(study.read("disease_events"), data, ["mds", "aml"])
+        _competing.cumulative_incidence_section(
+            study, _competing.competing_frame(data, days), event_label="MDS or AML",
+            key="cuminc_mds_aml", population="All patients",
+        )  # fmt: skip
 
     for endpoint in ("pfs", "os"):
         with study.section(f"Prognostic factors for {_steps.ENDPOINT_LABELS[endpoint].lower()}"):

@@ -22,7 +22,7 @@ from prrt import stats
 from prrt.cohort.store import Store
 from prrt.report import ReportTable, figures, vocabulary
 from prrt.report.tables import regression_table
-from prrt.studies import _display, _figures, _steps
+from prrt.studies import _competing, _display, _figures, _steps
 from prrt.studies._base import NotComputable, StudyOutput, StudyRun, subset
 from prrt.studies._correspondence import PaperItem
 
@@ -50,7 +50,9 @@ class Settings:
         "median (IQR, SAS PCTLDEF=5); response rates over evaluable patients with exact "
         "(Clopper–Pearson) 95 % CI, Fisher's exact test between burden groups; Kaplan–Meier "
         "(log-log CI); multivariable Cox PH, Breslow ties, Wald CI; landmark analyses for "
-        "cumulative activity"
+        "cumulative activity, and cumulative activity as a time-dependent covariate "
+        "(counting-process Cox); Aalen–Johansen cumulative incidence of skeletal-related events "
+        "with death as the competing event"
     )
 
 
@@ -87,6 +89,10 @@ CORRESPONDENCE: tuple[PaperItem, ...] = (
     ),
     PaperItem("Results", "Multivariable Cox model for PFS", ("cox_pfs", "forest_cox_pfs")),
     PaperItem("Results", "Multivariable Cox model for OS", ("cox_os", "forest_cox_os")),
+    PaperItem("Additional analysis", "Cumulative incidence of skeletal-related events with death "
+              "competing (Aalen–Johansen)", ("cuminc_sre", "cuminc_sre_at")),
+    PaperItem("Additional analysis", "Cumulative activity ≥ 29.6 GBq as a time-dependent "
+              "covariate, beside the naive and landmark Cox models", ("td_cox_pfs", "td_cox_os")),
     PaperItem("Visual abstract", "Figure of the visual abstract", (), reason="the full text and its "
               "figures are not available (abstract only, seed 003)"),
 )  # fmt: skip
@@ -413,6 +419,44 @@ def _activity_by_landmark(study: StudyRun, data: pd.DataFrame, settings: Setting
     return data["patient_id"].map(gbq).astype(float)
 
 
+def _sre_incidence(study: StudyRun, data: pd.DataFrame) -> None:
+    """Cumulative incidence of the first skeletal-related event, death competing (Aalen–Johansen).
+
+    Gray's test by cumulative activity is not shown: the activity group is reached during
+    treatment, not defined at baseline, and comparing such groups from the first cycle has the
+    same immortal-time bias as the Kaplan–Meier comparison.
+    """
+    days = _competing.first_event_days(
+        study.read("disease_events"), data, ["skeletal_related_event"]
+    )
+    frame = _competing.competing_frame(data, days)
+    _competing.cumulative_incidence_section(
+        study, frame, event_label="a skeletal-related event", key="cuminc_sre",
+        population="All patients",
+    )  # fmt: skip
+    study.text(
+        "Gray's test by cumulative activity (≥ vs < 29.6 GBq) is not reported: that group is "
+        "only reached during treatment, so comparing cumulative incidence curves by it from the "
+        "first cycle would carry the immortal-time bias discussed above; the cumulative activity "
+        "is analysed with landmark and time-dependent Cox models instead."
+    )
+
+
+def _time_dependent(
+    study: StudyRun, data: pd.DataFrame, settings: Settings, endpoint: str, cycles: pd.DataFrame
+) -> None:
+    """Cumulative activity ≥ 29.6 GBq as a time-varying covariate (Andersen–Gill form)."""
+    cut = settings.cumulative_activity_cutoff_gbq
+    _competing.time_dependent_section(
+        study, data, endpoint, cycles=cycles,
+        final_status=data["cum_activity_ge_29_6"].astype("boolean"),
+        landmark_status=data["cum_activity_by_landmark"].ge(cut - 1e-9),
+        landmark_months=settings.landmark_months,
+        reached=lambda rows: rows["cumulative_activity_gbq"].ge(cut - 1e-9),
+        exposure=f"cumulative activity ≥ {cut:g} GBq", key=f"td_cox_{endpoint}",
+    )  # fmt: skip
+
+
 def _glance(study: StudyRun) -> None:
     kn = study.key_numbers
     f = _steps._fmt
@@ -518,6 +562,8 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
     with study.section("Grade 4–5 adverse events and skeletal-related events"):
         study.require_derivation("ctcae_version", settings.ctcae_version, "Grade 4–5 events")
         _safety(study, data, settings)
+    with study.section("Cumulative incidence of skeletal-related events"):
+        _sre_incidence(study, data)
 
     with study.section("Progression-free survival"):
         _steps.survival_overall(study, data, "pfs", "pfs")
@@ -553,6 +599,12 @@ def run(store: Store, out_dir: str | Path, settings: Settings = SETTINGS) -> Stu
                 f"beyond month {settings.landmark_months:g} ({lm.n_event_before} with an event and "
                 f"{lm.n_censored_before} censored before were left out); time from the landmark. ",
             )  # fmt: skip
+
+    cycles = _competing.cycle_days(study.read("cycles"), data, settings.course_no)
+    for endpoint in ("pfs", "os"):
+        label = _steps.ENDPOINT_LABELS[endpoint].lower()
+        with study.section(f"Cumulative activity as a time-dependent covariate for {label}"):
+            _time_dependent(study, data, settings, endpoint, cycles)
 
     _glance(study)
     study.number("glance", list(study.report.glance))
