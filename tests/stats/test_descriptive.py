@@ -100,6 +100,20 @@ def test_compare_groups_categorical_chooses_fisher_when_expected_below_5() -> No
     assert r.p_value == pytest.approx(3.65073187395e-05, rel=1e-9)
 
 
+def test_compare_groups_names_a_monte_carlo_fisher_p_as_not_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # issue 12 defect 2: a table too large for the exact computation is never labelled exact
+    from prrt.stats import descriptive, tables2x2
+
+    monkeypatch.setattr(
+        descriptive, "fisher_exact", lambda t: tables2x2.fisher_exact(t, max_work=1)
+    )
+    df = pd.DataFrame({"v": list("aabbcc") * 4 + ["a"] * 3, "g": [0, 1] * 12 + [0, 0, 1]})
+    r = compare_groups(df, "v", "g")
+    assert r.test != "Fisher's exact test" and "Monte Carlo" in r.test
+
+
 def test_compare_groups_categorical_chi_square_when_expected_large() -> None:
     df = pd.DataFrame(
         {"v": ["a"] * 30 + ["b"] * 30, "g": [0] * 20 + [1] * 10 + [0] * 10 + [1] * 20}

@@ -279,7 +279,9 @@ def compare_groups(
         chi = chi_square(counts)
         if chi.min_expected < 5:
             fr = fisher_exact(counts)
-            test, stat, p = "Fisher's exact test", np.nan, fr.p_value
+            # a table too large for the exact computation is named as what it is (Monte Carlo)
+            test = "Fisher's exact test" if fr.exact else fr.method
+            stat, p = np.nan, fr.p_value
             reason = f"minimum expected count {chi.min_expected:.2f} < 5"
         else:
             test, stat, p = "Pearson chi-square", chi.statistic, chi.p_value
