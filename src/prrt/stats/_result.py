@@ -29,9 +29,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as _sps
 
-__all__ = ["Z975", "ResultMixin", "StatResult", "freeze_conventions", "z_quantile"]
+__all__ = [
+    "Z975",
+    "ResultMixin",
+    "StatResult",
+    "freeze_conventions",
+    "wald_ratio_table",
+    "z_quantile",
+]
 
 #: Exact standard-normal 0.975 quantile, 1.959963984540054 (scipy ``norm.ppf(0.975)``).
 Z975: float = float(_sps.norm.ppf(0.975))
@@ -64,6 +72,38 @@ def z_quantile(alpha: float = 0.05) -> float:
     if alpha == 0.05:
         return Z975
     return float(_sps.norm.ppf(1.0 - alpha / 2.0))
+
+
+def wald_ratio_table(
+    beta: Any, se: Any, names: list[str], *, alpha: float = 0.05, ratio: str = "hr"
+) -> pd.DataFrame:
+    """Coefficient table of a log-ratio model: coef, se, ratio, Wald CI, z and two-sided p.
+
+    ``ratio`` names the exponentiated column (``"hr"``, ``"shr"`` ...); the CI is
+    ``exp(coef ± z_{1-α/2} se)`` and ``p = 2 Φ(-|coef / se|)`` (conventions.md, Wald CIs).
+
+    Examples
+    --------
+    >>> t = wald_ratio_table([0.0], [1.0], ["x"])
+    >>> t.loc["x", ["hr", "p"]].tolist()
+    [1.0, 1.0]
+    """
+    beta = np.asarray(beta, dtype=float)
+    se = np.asarray(se, dtype=float)
+    z = z_quantile(alpha)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return pd.DataFrame(
+            {
+                "coef": beta,
+                "se": se,
+                ratio: np.exp(beta),
+                "lower": np.exp(beta - z * se),
+                "upper": np.exp(beta + z * se),
+                "z": beta / se,
+                "p": 2.0 * special.ndtr(-np.abs(beta / se)),
+            },
+            index=pd.Index(names, name="term"),
+        )
 
 
 def freeze_conventions(conventions: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import special
 
 from prrt.stats._coxfit import SortedData, loglik_score_info, newton, prepare
-from prrt.stats._result import ResultMixin, z_quantile
+from prrt.stats._result import ResultMixin, wald_ratio_table, z_quantile
 
 __all__ = ["AliasedTermWarning", "CoxResult", "MonotoneLikelihoodWarning", "cox", "design_matrix"]
 
@@ -344,19 +344,7 @@ def cox(
         )
     z = z_quantile(alpha)
     names = [c for c, k in zip(all_names, keep, strict=True) if k]
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        table = pd.DataFrame(
-            {
-                "coef": beta,
-                "se": se,
-                "hr": np.exp(beta),
-                "lower": np.exp(beta - z * se),
-                "upper": np.exp(beta + z * se),
-                "z": beta / se,
-                "p": 2.0 * special.ndtr(-np.abs(beta / se)),
-            },
-            index=pd.Index(names, name="term"),
-        ).reindex(pd.Index(all_names, name="term"))
+    table = wald_ratio_table(beta, se, names, alpha=alpha).reindex(pd.Index(all_names, name="term"))
     rank = len(names)
     lr = _test(2.0 * (fit.loglik - fit.loglik_null), rank)
     wald = _test(float(beta @ info @ beta), rank)

@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import special
 
 from prrt.stats._coxcp import newton, prepare, score_residuals
-from prrt.stats._result import ResultMixin, z_quantile
+from prrt.stats._result import ResultMixin, wald_ratio_table, z_quantile
 from prrt.stats.cox import design_matrix
 
 __all__ = ["CoxCountingResult", "cox_counting"]
@@ -195,19 +195,8 @@ def cox_counting(
     se = np.sqrt(np.diag(vcov))
     z = z_quantile(alpha)
     names = list(X.columns)
-    table = pd.DataFrame(
-        {
-            "coef": beta,
-            "se": se,
-            "hr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "z": beta / se,
-            "p": 2.0 * special.ndtr(-np.abs(beta / se)),
-            "se_model": np.sqrt(np.diag(v_model)),
-        },
-        index=pd.Index(names, name="term"),
-    )
+    table = wald_ratio_table(beta, se, names, alpha=alpha)
+    table["se_model"] = np.sqrt(np.diag(v_model))
     p = len(names)
     n_clusters = int(sub[cluster].nunique()) if cluster else int(sp.size)
     return CoxCountingResult(

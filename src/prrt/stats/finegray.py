@@ -41,7 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from prrt.stats._result import ResultMixin, z_quantile
+from prrt.stats._result import ResultMixin, wald_ratio_table, z_quantile
 from prrt.stats.cox import CoxResult, cox, design_matrix
 
 __all__ = ["FineGrayResult", "cause_specific_cox", "fine_gray"]
@@ -294,18 +294,7 @@ def fine_gray(
     se = np.sqrt(np.diag(vcov))
     z = z_quantile(alpha)
     names = list(X.columns)
-    table = pd.DataFrame(
-        {
-            "coef": beta,
-            "se": se,
-            "shr": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
-            "z": beta / se,
-            "p": 2.0 * special.ndtr(-np.abs(beta / se)),
-        },
-        index=pd.Index(names, name="term"),
-    )
+    table = wald_ratio_table(beta, se, names, alpha=alpha, ratio="shr")
     lr = 2.0 * (ll - ll0)
     return FineGrayResult(
         table=table,
