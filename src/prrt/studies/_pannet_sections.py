@@ -333,25 +333,27 @@ def toxicity(study: StudyRun, data: pd.DataFrame, settings: Any) -> pd.DataFrame
 
 
 def response(study: StudyRun, data: pd.DataFrame) -> None:
-    evaluable = _steps.evaluable_responses(data)
-    counts = evaluable["bor"].value_counts()
-    n = len(evaluable)
-    n_ne = len(data) - n
+    in_dcr = _steps.dcr_includes_non_cr_non_pd(study)
+    r = _steps.response_rates(data, non_cr_non_pd_control=in_dcr)
+    n, n_ne = r.n_evaluable, r.n_total - r.n_evaluable
+    labels = {
+        "CR": "Complete response",
+        "PR": "Partial response",
+        "SD": "Stable disease",
+        "NON-CR/NON-PD": _steps.RESPONSE_LABELS["NON-CR/NON-PD"],
+        "PD": "Progressive disease",
+    }
     rows = [
         {
-            "Best overall response": label,
-            "n/N (%; 95 % CI)": _steps.rate_text(int(counts.get(code, 0)), n),
-            "_rate": (int(counts.get(code, 0)), n),
+            "Best overall response": labels[code],
+            "n/N (%; 95 % CI)": _steps.rate_text(int(r.counts[code]), n),
+            "_rate": (int(r.counts[code]), n),
         }
-        for code, label in (
-            ("CR", "Complete response"),
-            ("PR", "Partial response"),
-            ("SD", "Stable disease"),
-            ("PD", "Progressive disease"),
-        )
+        for code in _steps.RESPONSES
+        if code != "NON-CR/NON-PD" or r.counts[code] > 0
     ]
-    x_orr = int(counts.get("CR", 0) + counts.get("PR", 0))
-    x_dcr = x_orr + int(counts.get("SD", 0))
+    x_orr, x_dcr = r.orr.x, r.dcr.x
+    non_cr = " + non-CR/non-PD" if in_dcr and r.counts["NON-CR/NON-PD"] > 0 else ""
     rows += [
         {
             "Best overall response": "Objective response (CR + PR)",
@@ -359,7 +361,7 @@ def response(study: StudyRun, data: pd.DataFrame) -> None:
             "_rate": (x_orr, n),
         },
         {
-            "Best overall response": "Disease control (CR + PR + SD)",
+            "Best overall response": f"Disease control (CR + PR + SD{non_cr})",
             "n/N (%; 95 % CI)": _steps.rate_text(x_dcr, n),
             "_rate": (x_dcr, n),
         },
@@ -376,7 +378,7 @@ def response(study: StudyRun, data: pd.DataFrame) -> None:
             "first CT/MRI). 95 % CI: Clopper–Pearson exact.",
         )
     )
-    orr, dcr = stats.proportion_ci(x_orr, n), stats.proportion_ci(x_dcr, n)
+    orr, dcr = r.orr, r.dcr
     study.number("orr", orr.estimate)
     study.number("orr_ci", orr.ci)
     study.number("dcr", dcr.estimate)
